@@ -1,0 +1,1 @@
+"""GAN and VAE synthesizers on torch (optional extra)."""

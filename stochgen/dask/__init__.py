@@ -1,0 +1,1 @@
+"""Distributed sampling and fitting on Dask (optional extra)."""

@@ -1,0 +1,1 @@
+"""Scoring synthetic data against real data: fidelity, detection, utility, privacy."""

@@ -1,0 +1,1 @@
+"""Samplers: inverse transform, rejection, ratio-of-uniforms, Metropolis-Hastings."""

@@ -1,0 +1,1 @@
+"""Table synthesis: schema, column transforms, CopulaSynthesizer, constraints, conditions."""
