@@ -35,8 +35,8 @@ class BaseModel:
     ...         return self
     >>> Scale(factor=3.0)
     Scale(factor=3.0)
-    >>> Scale().fit([1.0]).clone()
-    Scale(factor=2.0)
+    >>> Scale(factor=3.0).fit([1.0]).clone()
+    Scale(factor=3.0)
     """
 
     #: Names of the attributes ``fit`` sets; saved and restored by model files.
@@ -186,9 +186,7 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def _is_fitted(model: object) -> bool:
-    return any(
-        name.endswith("_") and not name.startswith("_") for name in vars(model)
-    )
+    return any(name.endswith("_") and not name.startswith("_") for name in vars(model))
 
 
 def check_is_fitted(model: object) -> None:

@@ -280,10 +280,10 @@ def check_unit_interval(u: ArrayLike, name: str = "u", *, ndim: int = 2) -> NDAr
     --------
     >>> check_unit_interval([[0.2, 0.5]]).shape
     (1, 2)
-    >>> check_unit_interval([[0.0, 0.5]])
+    >>> check_unit_interval([[0.0, 0.5]])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    stochgen.exceptions.ValidationError: u: 1 values lie outside the open interval (0, 1) (min 0.0, max 0.5); use pseudo-observations (ranks / (n + 1))
+    stochgen.exceptions.ValidationError: u: 1 values lie outside the open interval (0, 1) ...
     """
     arr = check_array(u, name, ndim=ndim)
     outside = (arr <= 0) | (arr >= 1)
@@ -373,5 +373,7 @@ def check_columns(columns: Iterable[Any], known: Collection[str], name: str = "c
     columns = list(columns)
     unknown = [c for c in columns if c not in known]
     if unknown:
-        raise ValidationError(f"{name}: unknown column(s) {unknown!r}; the table has {list(known)!r}")
+        raise ValidationError(
+            f"{name}: unknown column(s) {unknown!r}; the table has {list(known)!r}"
+        )
     return columns

@@ -37,6 +37,10 @@ _FORMAT_NAME = "stochgen-model"
 MODEL_CLASSES: dict[str, str] = {
     "CopulaSynthesizer": "stochgen.tabular.synthesizer",
     "Schema": "stochgen.tabular.schema",
+    "NumericColumn": "stochgen.tabular.columns",
+    "CategoricalColumn": "stochgen.tabular.columns",
+    "ConstantColumn": "stochgen.tabular.columns",
+    "IdColumn": "stochgen.tabular.columns",
     "EmpiricalDistribution": "stochgen.distributions.empirical",
     "GaussianCopula": "stochgen.copulas.gaussian",
     "IndependenceCopula": "stochgen.copulas.independence",
@@ -45,7 +49,9 @@ MODEL_CLASSES: dict[str, str] = {
 
 def _resolve_class(name: Any) -> type[BaseModel]:
     if not isinstance(name, str) or name not in MODEL_CLASSES:
-        raise ModelFileError(f"model file names an unknown class {name!r}; known: {sorted(MODEL_CLASSES)}")
+        raise ModelFileError(
+            f"model file names an unknown class {name!r}; known: {sorted(MODEL_CLASSES)}"
+        )
     module = importlib.import_module(MODEL_CLASSES[name])
     cls = getattr(module, name)
     if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
@@ -233,7 +239,9 @@ def _read_arrays(path: Path, meta: Any) -> dict[str, np.ndarray]:
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot read its array file {npz_path}: {exc}") from exc
     if hashlib.sha256(payload).hexdigest() != meta["sha256"]:
-        raise ModelFileError(f"{npz_path}: checksum mismatch; the array file was changed or is corrupt")
+        raise ModelFileError(
+            f"{npz_path}: checksum mismatch; the array file was changed or is corrupt"
+        )
     try:
         with np.load(_io.BytesIO(payload), allow_pickle=False) as archive:
             return {key: archive[key] for key in archive.files}
@@ -282,11 +290,17 @@ def load(path: str | os.PathLike[str]) -> BaseModel:
         raise ModelFileError(f"{path}: JSON nested too deeply") from exc
     expected = {"format", "format_version", "stochgen_version", "class", "model", "arrays"}
     if not isinstance(document, dict) or set(document) != expected:
-        raise ModelFileError(f"{path}: not a stochgen model file (expected keys {sorted(expected)})")
+        raise ModelFileError(
+            f"{path}: not a stochgen model file (expected keys {sorted(expected)})"
+        )
     if document["format"] != _FORMAT_NAME:
         raise ModelFileError(f"{path}: format {document['format']!r} is not {_FORMAT_NAME!r}")
     version = document["format_version"]
-    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= FORMAT_VERSION:
+    if (
+        not isinstance(version, int)
+        or isinstance(version, bool)
+        or not 1 <= version <= FORMAT_VERSION
+    ):
         raise ModelFileError(
             f"{path}: format version {version!r} is not supported (this stochgen reads 1 to "
             f"{FORMAT_VERSION}); upgrade stochgen to read it"
@@ -302,5 +316,7 @@ def load(path: str | os.PathLike[str]) -> BaseModel:
     except RecursionError as exc:
         raise ModelFileError(f"{path}: model data nested too deeply") from exc
     if not isinstance(model, cls):
-        raise ModelFileError(f"{path}: header says {cls.__name__}, body holds {type(model).__name__}")
+        raise ModelFileError(
+            f"{path}: header says {cls.__name__}, body holds {type(model).__name__}"
+        )
     return model

@@ -1,0 +1,537 @@
+"""Column models: one column to latent normal scores for the copula, and back.
+
+Each model learns a column's marginal behaviour and exposes
+
+- ``n_latent``: how many copula dimensions it uses,
+- ``latent_scores(column)``: normal scores of the real rows, NaN where a
+  dimension is undefined for a row,
+- ``attenuation``: for each dimension, the standard deviation of its scores
+  (below 1 for discrete dimensions, whose score is the conditional mean of a
+  standard normal over the value's interval; dividing a correlation by it
+  undoes the attenuation that discreteness causes),
+- ``from_uniform(u, row_offset)``: values of the column from copula uniforms.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import special, stats
+
+from stochgen._base import BaseModel
+from stochgen.distributions.empirical import EmpiricalDistribution
+from stochgen.exceptions import ModelFileError, ValidationError
+
+__all__ = [
+    "CategoricalColumn",
+    "ConstantColumn",
+    "IdColumn",
+    "NumericColumn",
+    "interval_scores",
+    "restore_dtype",
+]
+
+_MAX_DECIMALS = 6
+# Datetime steps tried, largest first, in nanoseconds.
+_DATETIME_STEPS_NS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1)
+_NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+def interval_scores(probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return E[Z | Z in the k-th interval] for consecutive probability intervals.
+
+    Interval k covers ``(c_{k-1}, c_k]`` of the uniform scale, ``c`` the
+    cumulative sum of ``probabilities``; the value is the mean of a standard
+    normal truncated to ``(Phi^-1(c_{k-1}), Phi^-1(c_k)]``.
+
+    Parameters
+    ----------
+    probabilities : numpy.ndarray
+        Positive, summing to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        One score per interval; their probability-weighted mean is 0.
+
+    Examples
+    --------
+    >>> interval_scores(np.array([0.5, 0.5])).round(4)
+    array([-0.7979,  0.7979])
+    """
+    edges = np.concatenate([[0.0], np.cumsum(probabilities)])
+    edges[-1] = 1.0
+    density = stats.norm.pdf(special.ndtri(edges))
+    return (density[:-1] - density[1:]) / probabilities
+
+
+def _score_attenuation(probabilities: NDArray[np.float64]) -> float:
+    scores = interval_scores(probabilities)
+    return float(np.sqrt(np.sum(probabilities * scores**2)))
+
+
+def restore_dtype(values: Any, dtype: str, categories: Any = None, ordered: bool = False) -> Any:
+    """Convert generated values back to a column's original pandas dtype.
+
+    Parameters
+    ----------
+    values : array_like
+        Generated values (missing as NaN / None).
+    dtype : str
+        The original dtype, as ``str(series.dtype)``.
+    categories : array_like, optional
+        For ``category`` columns, the original categories.
+    ordered : bool
+        For ``category`` columns, whether they were ordered.
+
+    Returns
+    -------
+    pandas.Series or array
+
+    Examples
+    --------
+    >>> restore_dtype(np.array([1.0, 2.0]), "int64").dtype
+    dtype('int64')
+    """
+    if dtype == "category":
+        return pd.Categorical(values, categories=categories, ordered=ordered)
+    series = pd.Series(values)
+    if dtype == "object":
+        return series.astype(object).to_numpy()
+    if dtype == "bool":
+        return series.astype(bool).to_numpy()
+    restored = series.astype(dtype)
+    if isinstance(restored.dtype, pd.api.extensions.ExtensionDtype):
+        return restored.array
+    return restored.to_numpy()
+
+
+class NumericColumn(BaseModel):
+    """A continuous, integer or datetime column.
+
+    Observed values follow a fitted marginal; missing values are a binary
+    latent dimension (missing / present) that takes part in the copula, so
+    "missing in A goes with large B" is kept.
+
+    Parameters
+    ----------
+    kind : {"continuous", "integer", "datetime"}
+        How values are rounded and restored.
+
+    Attributes
+    ----------
+    marginal_ : Distribution
+        Marginal of the observed values (datetimes in ``step_`` units).
+    value_attenuation_ : float
+        Standard deviation of the value scores (1 without ties).
+    missing_rate_ : float
+    minimum_, maximum_ : float
+        Observed range; generated values stay inside it.
+    decimals_ : int
+        Decimal places to round continuous values to; -1 for none.
+    dtype_ : str
+        Original pandas dtype.
+    step_ : int
+        Datetimes: the stored resolution in nanoseconds (1 otherwise).
+    """
+
+    _fitted_attributes = (
+        "marginal_",
+        "missing_rate_",
+        "minimum_",
+        "maximum_",
+        "decimals_",
+        "dtype_",
+        "step_",
+        "value_attenuation_",
+    )
+
+    def __init__(self, *, kind: str = "continuous") -> None:
+        self.kind = kind
+
+    def _to_numbers(self, column: pd.Series) -> NDArray[np.float64]:
+        if self.kind != "datetime":
+            return column.to_numpy(dtype=np.float64, na_value=np.nan)
+        series = column
+        if getattr(series.dt, "tz", None) is not None:
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        raw = series.to_numpy()
+        unit = np.datetime_data(raw.dtype)[0]
+        if unit not in _NS_PER_UNIT:
+            raise ValidationError(f"column {column.name!r}: unsupported datetime unit {unit!r}")
+        ints = raw.view(np.int64)
+        missing = np.isnat(raw)
+        ns_per = _NS_PER_UNIT[unit]
+        out = np.full(ints.shape, np.nan)
+        if hasattr(self, "step_"):
+            step = self.step_
+        else:
+            present = ints[~missing]
+            step = next(
+                s
+                for s in _DATETIME_STEPS_NS
+                if s >= ns_per and (s % ns_per == 0) and np.all(present % (s // ns_per) == 0)
+            )
+            self.step_ = int(step)
+        out[~missing] = ints[~missing] // (step // ns_per)
+        return out
+
+    def fit(self, column: pd.Series) -> Self:
+        """Learn marginal, range, precision and missing rate of ``column``.
+
+        Parameters
+        ----------
+        column : pandas.Series
+            The column.
+
+        Returns
+        -------
+        Self
+        """
+        self.dtype_ = str(column.dtype)
+        if self.kind != "datetime":
+            self.step_ = 1
+        elif hasattr(self, "step_"):
+            del self.step_
+        values = self._to_numbers(column)
+        missing = np.isnan(values)
+        present = values[~missing]
+        self.missing_rate_ = float(missing.mean())
+        self.marginal_ = EmpiricalDistribution().fit(present)
+        self.minimum_ = float(present.min())
+        self.maximum_ = float(present.max())
+        self.decimals_ = self._decimals(present) if self.kind == "continuous" else 0
+        _, counts = np.unique(present, return_counts=True)
+        self.value_attenuation_ = _score_attenuation(counts / present.size)
+        return self
+
+    @staticmethod
+    def _decimals(values: NDArray[np.float64]) -> int:
+        for k in range(_MAX_DECIMALS + 1):
+            scaled = values * 10.0**k
+            if np.all(np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(1.0, np.abs(scaled))):
+                return k
+        return -1
+
+    @property
+    def _has_missing_dimension(self) -> bool:
+        return 0.0 < self.missing_rate_ < 1.0
+
+    @property
+    def n_latent(self) -> int:
+        """Copula dimensions used: the value, plus one for missingness if any."""
+        return 1 + int(self._has_missing_dimension)
+
+    @property
+    def attenuation(self) -> NDArray[np.float64]:
+        """Standard deviation of each dimension's scores (below 1 with ties)."""
+        values = np.array([self.value_attenuation_])
+        if not self._has_missing_dimension:
+            return values
+        p = self.missing_rate_
+        return np.append(values, _score_attenuation(np.array([p, 1.0 - p])))
+
+    def latent_scores(self, column: pd.Series) -> NDArray[np.float64]:
+        """Return normal scores of the values (NaN where missing) and of missingness.
+
+        Parameters
+        ----------
+        column : pandas.Series
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, n_latent).
+        """
+        values = self._to_numbers(column)
+        missing = np.isnan(values)
+        out = np.full((values.size, self.n_latent), np.nan)
+        present = values[~missing]
+        # Tied values share the conditional-mean score of their quantile interval.
+        distinct, inverse, counts = np.unique(present, return_inverse=True, return_counts=True)
+        out[~missing, 0] = interval_scores(counts / present.size)[inverse]
+        if self._has_missing_dimension:
+            p = self.missing_rate_
+            scores = interval_scores(np.array([p, 1.0 - p]))
+            out[:, 1] = np.where(missing, scores[0], scores[1])
+        return out
+
+    def from_uniform(self, u: NDArray[np.float64], row_offset: int = 0) -> Any:
+        """Return column values from copula uniforms of shape (m, n_latent).
+
+        Parameters
+        ----------
+        u : numpy.ndarray
+            Uniforms, shape (m, n_latent).
+        row_offset : int
+            Index of the first row (unused here).
+
+        Returns
+        -------
+        array_like
+            Values in the column's original dtype.
+        """
+        values = self.marginal_.ppf(u[:, 0])
+        if self.kind == "continuous" and self.decimals_ >= 0:
+            values = np.round(values, self.decimals_)
+        elif self.kind != "continuous":
+            values = np.round(values)
+        values = np.clip(values, self.minimum_, self.maximum_)
+        if self._has_missing_dimension:
+            values[u[:, 1] < self.missing_rate_] = np.nan
+        if self.kind == "datetime":
+            return self._to_datetimes(values)
+        return restore_dtype(values, self.dtype_)
+
+    def _to_datetimes(self, values: NDArray[np.float64]) -> Any:
+        dtype = pd.api.types.pandas_dtype(self.dtype_)
+        unit = getattr(dtype, "unit", None) or np.datetime_data(dtype)[0]
+        missing = np.isnan(values)
+        # Back in the column's own unit, so dates outside the nanosecond range survive.
+        ticks = np.where(missing, 0, values).astype(np.int64) * (self.step_ // _NS_PER_UNIT[unit])
+        stamps = ticks.view(f"datetime64[{unit}]").copy()
+        stamps[missing] = np.datetime64("NaT")
+        index = pd.DatetimeIndex(stamps)
+        tz = getattr(dtype, "tz", None)
+        if tz is not None:
+            index = index.tz_localize("UTC").tz_convert(tz)
+        return index.array
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        if not isinstance(self.marginal_, BaseModel):
+            raise ModelFileError("NumericColumn: marginal_ must be a distribution")
+        if not 0.0 <= float(self.missing_rate_) <= 1.0:
+            raise ModelFileError("NumericColumn: missing_rate_ must lie in [0, 1]")
+
+
+class CategoricalColumn(BaseModel):
+    """A categorical or boolean column through frequency intervals.
+
+    Labels (missing included, as a label of its own) are ordered by frequency
+    and each holds an interval of (0, 1) as wide as its share. A real row's
+    score is the conditional mean of a standard normal over its label's
+    interval (deterministic, so fitting is reproducible); a generated row takes
+    the label whose interval holds its copula uniform.
+
+    Attributes
+    ----------
+    labels_ : numpy.ndarray of object
+        Labels, most frequent first.
+    probabilities_ : numpy.ndarray
+        Their shares.
+    dtype_ : str
+        Original pandas dtype.
+    categories_ : numpy.ndarray of object or None
+        For ``category`` columns, the dtype's categories.
+    ordered_ : bool
+        For ``category`` columns, whether they were ordered.
+    """
+
+    _fitted_attributes = ("labels_", "probabilities_", "dtype_", "categories_", "ordered_")
+
+    def __init__(self) -> None:
+        pass
+
+    def fit(self, column: pd.Series) -> Self:
+        """Learn labels and their shares.
+
+        Parameters
+        ----------
+        column : pandas.Series
+
+        Returns
+        -------
+        Self
+        """
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        counts = np.bincount(codes, minlength=len(uniques))
+        order = np.lexsort((np.arange(len(uniques)), -counts))
+        labels = np.empty(len(uniques), dtype=object)
+        labels[:] = [_plain(v) for v in np.asarray(uniques, dtype=object)[order]]
+        self.labels_ = labels
+        self.probabilities_ = counts[order] / counts.sum()
+        self.dtype_ = str(column.dtype)
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            cats = np.empty(len(column.dtype.categories), dtype=object)
+            cats[:] = [_plain(v) for v in column.dtype.categories]
+            self.categories_ = cats
+            self.ordered_ = bool(column.dtype.ordered)
+        else:
+            self.categories_ = None
+            self.ordered_ = False
+        return self
+
+    n_latent: ClassVar[int] = 1
+
+    @property
+    def attenuation(self) -> NDArray[np.float64]:
+        """Standard deviation of the scores."""
+        return np.array([_score_attenuation(self.probabilities_)])
+
+    def codes(self, column: pd.Series) -> NDArray[np.intp]:
+        """Index into ``labels_`` of each value (-1 for a label not seen in fit).
+
+        Parameters
+        ----------
+        column : pandas.Series
+
+        Returns
+        -------
+        numpy.ndarray of int
+        """
+        lookup = pd.Index(self.labels_)
+        as_object = pd.Series(np.asarray(column, dtype=object)).map(_plain)
+        return lookup.get_indexer(as_object)
+
+    def latent_scores(self, column: pd.Series) -> NDArray[np.float64]:
+        """Return the conditional-mean normal score of each row's label.
+
+        Parameters
+        ----------
+        column : pandas.Series
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, 1).
+        """
+        scores = interval_scores(self.probabilities_)
+        return scores[self.codes(column)][:, None]
+
+    def from_uniform(self, u: NDArray[np.float64], row_offset: int = 0) -> Any:
+        """Return labels from copula uniforms of shape (m, 1).
+
+        Parameters
+        ----------
+        u : numpy.ndarray
+        row_offset : int
+            Unused.
+
+        Returns
+        -------
+        array_like
+        """
+        upper = np.cumsum(self.probabilities_)
+        index = np.minimum(np.searchsorted(upper, u[:, 0], side="right"), upper.size - 1)
+        return restore_dtype(self.labels_[index], self.dtype_, self.categories_, self.ordered_)
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        p = np.asarray(self.probabilities_, dtype=float)
+        if p.ndim != 1 or p.size != len(self.labels_) or p.size == 0:
+            raise ModelFileError("CategoricalColumn: labels_ and probabilities_ must match")
+        if np.any(p <= 0) or abs(p.sum() - 1.0) > 1e-9:
+            raise ModelFileError("CategoricalColumn: probabilities_ must be positive and sum to 1")
+
+
+class ConstantColumn(BaseModel):
+    """A column holding one value (or only missing values) in every row.
+
+    Attributes
+    ----------
+    value_ : object
+        The value (None when the column is entirely missing).
+    dtype_ : str
+    """
+
+    _fitted_attributes = ("value_", "dtype_")
+    n_latent: ClassVar[int] = 0
+
+    def __init__(self) -> None:
+        pass
+
+    def fit(self, column: pd.Series) -> Self:
+        """Learn the value.
+
+        Parameters
+        ----------
+        column : pandas.Series
+
+        Returns
+        -------
+        Self
+        """
+        present = column.dropna()
+        self.value_ = _plain(present.iloc[0]) if len(present) else None
+        self.dtype_ = str(column.dtype)
+        return self
+
+    @property
+    def attenuation(self) -> NDArray[np.float64]:
+        """No dimensions."""
+        return np.ones(0)
+
+    def latent_scores(self, column: pd.Series) -> NDArray[np.float64]:
+        """Return an empty (n, 0) array: no dimensions."""
+        return np.empty((len(column), 0))
+
+    def from_uniform(self, u: NDArray[np.float64], row_offset: int = 0) -> Any:
+        """Return the value, repeated."""
+        values = np.empty(u.shape[0], dtype=object)
+        values[:] = [self.value_] * u.shape[0]
+        if self.value_ is None and self.dtype_ not in ("object", "category"):
+            values = np.full(u.shape[0], np.nan)
+            if self.dtype_.startswith("datetime64"):
+                return pd.array(np.full(u.shape[0], np.datetime64("NaT"), dtype="datetime64[ns]"))
+        return restore_dtype(
+            values, self.dtype_, categories=None if self.value_ is None else [self.value_]
+        )
+
+
+class IdColumn(BaseModel):
+    """A key column: generated rows get new, unique identifiers.
+
+    Identifiers are ``prefix`` followed by the row number, so they are unique
+    within one sampled table and never copy a real key.
+
+    Attributes
+    ----------
+    prefix_ : str
+    dtype_ : str
+    """
+
+    _fitted_attributes = ("prefix_", "dtype_")
+    n_latent: ClassVar[int] = 0
+
+    def __init__(self) -> None:
+        pass
+
+    def fit(self, column: pd.Series) -> Self:
+        """Learn the common non-digit prefix of the keys."""
+        present = column.dropna().astype(str)
+        prefix = present.str.extract(r"^(\D*)", expand=False)
+        self.prefix_ = str(prefix.iloc[0]) if prefix.nunique() == 1 else "id_"
+        self.dtype_ = str(column.dtype)
+        return self
+
+    @property
+    def attenuation(self) -> NDArray[np.float64]:
+        """No dimensions."""
+        return np.ones(0)
+
+    def latent_scores(self, column: pd.Series) -> NDArray[np.float64]:
+        """Return an empty (n, 0) array: no dimensions."""
+        return np.empty((len(column), 0))
+
+    def from_uniform(self, u: NDArray[np.float64], row_offset: int = 0) -> Any:
+        """Return keys ``prefix + row number``."""
+        rows = np.arange(row_offset, row_offset + u.shape[0])
+        if self.dtype_.startswith(("int", "uint", "Int", "UInt")):
+            return restore_dtype(rows, self.dtype_)
+        values = np.array([f"{self.prefix_}{i}" for i in rows], dtype=object)
+        return restore_dtype(values, self.dtype_)
+
+
+def _plain(value: Any) -> Any:
+    """Return a JSON-friendly Python scalar for a label (NaN-likes become None)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
