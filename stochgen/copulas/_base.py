@@ -10,9 +10,95 @@ from scipy import stats
 
 from stochgen._base import BaseModel
 from stochgen._rng import SeedLike
-from stochgen._validation import check_array
+from stochgen._validation import check_array, check_unit_interval
+from stochgen.exceptions import ValidationError
 
-__all__ = ["Copula", "pseudo_observations"]
+__all__ = ["Copula", "check_copula_data", "check_given", "pseudo_observations"]
+
+
+def check_copula_data(u: ArrayLike, *, min_dim: int = 2, max_dim: int | None = None) -> NDArray:
+    """Return copula data as float64 (n, d) after checking it can be fitted.
+
+    Parameters
+    ----------
+    u : array_like
+        Pseudo-observations, shape (n, d).
+    min_dim, max_dim : int
+        Accepted numbers of columns.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    stochgen.exceptions.ValidationError
+        If a value lies outside (0, 1), the dimension is not accepted, there are
+        fewer rows than columns (or than 2), or a column is constant.
+
+    Examples
+    --------
+    >>> check_copula_data([[0.5, 0.2], [0.5, 0.7], [0.5, 0.4]])
+    Traceback (most recent call last):
+    ...
+    stochgen.exceptions.ValidationError: u: column(s) [0] are constant (every value 0.5)
+    """
+    data = check_unit_interval(u, "u")
+    n, d = data.shape
+    if d < min_dim or (max_dim is not None and d > max_dim):
+        expected = f"{min_dim}" if max_dim == min_dim else f"at least {min_dim}"
+        raise ValidationError(f"u must have {expected} columns; got {d}")
+    if n < max(d, 2):
+        raise ValidationError(
+            f"u has {n} rows and {d} columns; fitting needs at least max(d, 2) = {max(d, 2)} rows"
+        )
+    constant = np.flatnonzero(np.all(data == data[0], axis=0))
+    if constant.size:
+        raise ValidationError(
+            f"u: column(s) {constant.tolist()} are constant (every value {data[0, constant[0]]})"
+        )
+    return data
+
+
+def check_given(given: Any, d: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Return the sorted indices and values of a ``given`` mapping after checking it.
+
+    Parameters
+    ----------
+    given : dict of int to float
+        Coordinate index to its value in (0, 1).
+    d : int
+        Dimension of the copula.
+
+    Returns
+    -------
+    indices : numpy.ndarray of int
+    values : numpy.ndarray of float
+
+    Raises
+    ------
+    TypeError
+        If ``given`` is not a mapping of integers.
+    stochgen.exceptions.ValidationError
+        On an index outside ``[0, d)`` or a value outside (0, 1).
+
+    Examples
+    --------
+    >>> check_given({1: 0.25}, 3)
+    (array([1]), array([0.25]))
+    """
+    if not isinstance(given, dict):
+        raise TypeError(f"given must be a dict of index to value; got {type(given).__name__}")
+    for key in given:
+        if isinstance(key, bool) or not isinstance(key, int | np.integer):
+            raise TypeError(f"given: keys must be column indices (int); got {key!r}")
+    idx = np.array(sorted(int(k) for k in given), dtype=np.int64)
+    if idx.size and (idx[0] < 0 or idx[-1] >= d):
+        raise ValidationError(f"given: indices must lie in [0, {d}); got {idx.tolist()}")
+    if not idx.size:
+        return idx, np.empty(0)
+    values = check_unit_interval([given[int(i)] for i in idx], "given", ndim=1)
+    return idx, values
 
 
 def pseudo_observations(x: ArrayLike) -> NDArray[np.float64]:

@@ -109,7 +109,9 @@ class GaussianCopula(Copula):
         std = z.std(axis=0)
         constant = np.flatnonzero(std == 0)
         if constant.size:
-            raise ValidationError(f"u: column(s) {constant.tolist()} are constant; cannot fit a correlation")
+            raise ValidationError(
+                f"u: column(s) {constant.tolist()} are constant; cannot fit a correlation"
+            )
         self.corr_ = nearest_correlation(np.atleast_2d(np.corrcoef(z, rowvar=False)))
         return self
 
