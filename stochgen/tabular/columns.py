@@ -157,7 +157,8 @@ class NumericColumn(BaseModel):
             return column.to_numpy(dtype=np.float64, na_value=np.nan)
         series = column
         if getattr(series.dt, "tz", None) is not None:
-            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+            # Local wall time: dates stay dates across daylight-saving changes.
+            series = series.dt.tz_localize(None)
         raw = series.to_numpy()
         unit = np.datetime_data(raw.dtype)[0]
         if unit not in _NS_PER_UNIT:
@@ -297,7 +298,7 @@ class NumericColumn(BaseModel):
         index = pd.DatetimeIndex(stamps)
         tz = getattr(dtype, "tz", None)
         if tz is not None:
-            index = index.tz_localize("UTC").tz_convert(tz)
+            index = index.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
         return index.array
 
     def _set_state(self, state: dict[str, Any]) -> None:
@@ -311,8 +312,9 @@ class NumericColumn(BaseModel):
 class CategoricalColumn(BaseModel):
     """A categorical or boolean column through frequency intervals.
 
-    Labels (missing included, as a label of its own) are ordered by frequency
-    and each holds an interval of (0, 1) as wide as its share. A real row's
+    Labels (missing included, as a label of its own) are ordered along the
+    latent axis (see `fit`) and each holds an interval of (0, 1) as wide as its
+    share. A real row's
     score is the conditional mean of a standard normal over its label's
     interval (deterministic, so fitting is reproducible); a generated row takes
     the label whose interval holds its copula uniform.
@@ -320,7 +322,7 @@ class CategoricalColumn(BaseModel):
     Attributes
     ----------
     labels_ : numpy.ndarray of object
-        Labels, most frequent first.
+        Labels in their order on the latent axis.
     probabilities_ : numpy.ndarray
         Their shares.
     dtype_ : str
@@ -336,12 +338,19 @@ class CategoricalColumn(BaseModel):
     def __init__(self) -> None:
         pass
 
-    def fit(self, column: pd.Series) -> Self:
-        """Learn labels and their shares.
+    def fit(self, column: pd.Series, order_by: NDArray[np.float64] | None = None) -> Self:
+        """Learn labels, their shares and their order on the latent axis.
 
         Parameters
         ----------
         column : pandas.Series
+        order_by : numpy.ndarray, optional
+            A score per row (NaN allowed) summarising the other columns. Labels
+            are placed in the order of their mean score, so a label that goes
+            with large values elsewhere sits high on the latent axis and a
+            linear dependence can carry the association. Ordered categoricals
+            keep their own order; without ``order_by`` the most frequent label
+            comes first.
 
         Returns
         -------
@@ -350,6 +359,17 @@ class CategoricalColumn(BaseModel):
         codes, uniques = pd.factorize(column, use_na_sentinel=False)
         counts = np.bincount(codes, minlength=len(uniques))
         order = np.lexsort((np.arange(len(uniques)), -counts))
+        ordered = isinstance(column.dtype, pd.CategoricalDtype) and column.dtype.ordered
+        if ordered:
+            position = {c: i for i, c in enumerate(column.dtype.categories)}
+            rank = [position.get(u, len(position)) for u in uniques]
+            order = np.lexsort((np.arange(len(uniques)), rank))
+        elif order_by is not None:
+            usable = ~np.isnan(order_by)
+            sums = np.bincount(codes[usable], weights=order_by[usable], minlength=len(uniques))
+            seen = np.bincount(codes[usable], minlength=len(uniques))
+            means = np.where(seen > 0, sums / np.maximum(seen, 1), 0.0)
+            order = np.lexsort((np.arange(len(uniques)), -counts, means))
         labels = np.empty(len(uniques), dtype=object)
         labels[:] = [_plain(v) for v in np.asarray(uniques, dtype=object)[order]]
         self.labels_ = labels

@@ -44,6 +44,21 @@ def _pairwise_correlation(scores: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.where(np.isfinite(corr), corr, 0.0)
 
 
+def _leading_component(scores: dict[str, NDArray[np.float64]]) -> NDArray[np.float64] | None:
+    """Return each row's score on the first principal component of the numeric scores."""
+    value_scores = [block[:, 0] for block in scores.values() if block.shape[1]]
+    if not value_scores:
+        return None
+    matrix = np.column_stack(value_scores)
+    if matrix.shape[1] == 1:
+        return matrix[:, 0]
+    corr = _pairwise_correlation(matrix)
+    _, vectors = np.linalg.eigh(corr)
+    loading = vectors[:, -1] * np.sign(vectors[:, -1].sum() or 1.0)
+    filled = np.where(np.isnan(matrix), 0.0, matrix)
+    return filled @ loading
+
+
 class CopulaSynthesizer(BaseModel):
     """Synthetic tables from per-column marginals and a Gaussian copula.
 
@@ -117,15 +132,19 @@ class CopulaSynthesizer(BaseModel):
         check_dataframe(data)
         check_choice(self.copula, "copula", _COPULAS)
         schema = Schema(kinds=self.kinds).fit(data)
-        columns: dict[str, BaseModel] = {}
-        blocks = []
-        attenuation = []
-        for name, spec in schema.columns_.items():
-            model = _column_model(spec["kind"]).fit(data[name])
-            columns[name] = model
-            if model.n_latent:
-                blocks.append(model.latent_scores(data[name]))
-                attenuation.append(model.attenuation)
+        columns = {name: _column_model(spec["kind"]) for name, spec in schema.columns_.items()}
+        scores: dict[str, NDArray[np.float64]] = {}
+        for name, model in columns.items():
+            if not isinstance(model, CategoricalColumn):
+                model.fit(data[name])
+                scores[name] = model.latent_scores(data[name])
+        summary = _leading_component(scores)
+        for name, model in columns.items():
+            if isinstance(model, CategoricalColumn):
+                model.fit(data[name], order_by=summary)
+                scores[name] = model.latent_scores(data[name])
+        blocks = [scores[name] for name, model in columns.items() if model.n_latent]
+        attenuation = [model.attenuation for model in columns.values() if model.n_latent]
         if blocks:
             scores = np.hstack(blocks)
             factor = np.concatenate(attenuation)

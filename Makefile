@@ -1,0 +1,41 @@
+# Set-up contract: `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+# A CPU build of torch; an unpinned torch would pull several GB of CUDA packages.
+TORCH := torch==2.13.0
+
+.PHONY: venv demo test test-nojit lint bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+venv: $(BIN)/python
+
+demo: venv
+	$(PIP) install --quiet -e ".[plot,evaluate]"
+	$(BIN)/stochgen demo --output demo-output
+
+test: venv
+	$(PIP) install --quiet -e ".[test]"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: venv
+	$(PIP) install --quiet $(TORCH)
+	$(PIP) install --quiet -e ".[bench,test]"
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+docs: venv
+	$(PIP) install --quiet -e ".[docs]"
+	$(BIN)/mkdocs build --strict
+
+clean:
+	rm -rf $(VENV) demo-output site bench-output .pytest_cache .ruff_cache
