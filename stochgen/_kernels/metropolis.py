@@ -1,0 +1,171 @@
+"""Metropolis-Hastings kernels: proposals, adaptation, and the chain loop.
+
+Noise is pre-drawn per chain (standard normals ``z`` and uniforms ``u``), so a
+chain's path depends only on its own streams: the same under any thread
+schedule and any number of chains, and equal to the plain-numpy twin in
+``tests/reference/metropolis.py``.
+
+Proposal kinds: 0 random walk, ``y = x + s L z``; 1 adaptive random walk (the
+same, with ``L`` and ``s`` adapted during warm-up: Haario, Saksman and
+Tamminen 2001 covariance, Robbins-Monro scaling to acceptance 0.234 as in
+Andrieu and Thoms 2008); 2 independence, ``y = m + L z``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numba
+import numpy as np
+
+from stochgen._numba import jit
+
+__all__ = [
+    "ADAPTIVE",
+    "INDEPENDENCE",
+    "RANDOM_WALK",
+    "TARGET_ACCEPTANCE",
+    "adapt_covariance",
+    "adapt_scale",
+    "chain_kernel",
+    "propose",
+    "refresh_cholesky",
+]
+
+RANDOM_WALK = 0
+ADAPTIVE = 1
+INDEPENDENCE = 2
+TARGET_ACCEPTANCE = 0.234
+
+
+@jit
+def propose(kind, x, chol, scale, center, z, y):
+    """Write the proposal into ``y``; return ``-|z|^2 / 2`` (log q for kind 2)."""
+    d = x.shape[0]
+    half_sq = 0.0
+    for i in range(d):
+        half_sq += z[i] * z[i]
+    for i in range(d):
+        acc = 0.0
+        for j in range(i + 1):
+            acc += chol[i, j] * z[j]
+        if kind == 2:
+            y[i] = center[i] + acc
+        else:
+            y[i] = x[i] + scale * acc
+    return -0.5 * half_sq
+
+
+@jit
+def adapt_scale(log_scale, log_alpha, t):
+    """Robbins-Monro step of the log proposal scale towards 0.234 acceptance."""
+    alpha = 0.0
+    if log_alpha >= 0.0:
+        alpha = 1.0
+    elif log_alpha > -np.inf:
+        alpha = np.exp(log_alpha)
+    return log_scale + (t + 1.0) ** -0.6 * (alpha - 0.234)
+
+
+@jit
+def adapt_covariance(x, mean, m2, n_seen):
+    """Welford update of the running mean and scatter matrix; return the new count."""
+    d = x.shape[0]
+    n = n_seen + 1
+    delta = np.empty(d)
+    for i in range(d):
+        delta[i] = x[i] - mean[i]
+        mean[i] += delta[i] / n
+    for i in range(d):
+        for j in range(d):
+            m2[i, j] += delta[i] * (x[j] - mean[j])
+    return n
+
+
+@jit
+def refresh_cholesky(m2, n_seen, chol):
+    """Set ``chol`` to the Cholesky factor of the regularised sample covariance.
+
+    ``n/(n+5) C + 1e-3 * 5/(n+5) * (tr C / d) I``, Stan's shrinkage made
+    relative to the target's scale. Nothing changes when the scatter is zero
+    or not finite (a chain that has not moved).
+    """
+    d = m2.shape[0]
+    n = float(n_seen)
+    trace = 0.0
+    for i in range(d):
+        trace += m2[i, i]
+    if not (trace > 0.0 and np.isfinite(trace)):
+        return False
+    cov = np.empty((d, d))
+    weight = n / (n + 5.0)
+    shrink = 1e-3 * 5.0 / (n + 5.0) * trace / (n - 1.0) / d
+    for i in range(d):
+        for j in range(d):
+            cov[i, j] = weight * 0.5 * (m2[i, j] + m2[j, i]) / (n - 1.0)
+        cov[i, i] += shrink
+    chol[:, :] = np.linalg.cholesky(cov)
+    return True
+
+
+# The chain loop calls the user's log-density, a different numba function in
+# every program, so its machine code cannot be reused from numba's on-disk
+# cache (a kernel that takes the function as an argument is re-specialised and
+# written to the cache anew in every process). It is therefore built by a
+# factory, compiled once per log-density and process (memoised below), and
+# not cached; the array helpers above are cached as usual.
+@functools.lru_cache(maxsize=32)
+def chain_kernel(logpdf: Callable) -> Callable:
+    """Return the compiled chain loop for one numba-jitted ``logpdf``.
+
+    Parameters
+    ----------
+    logpdf : numba dispatcher
+        Log-density of one point, ``float64[:] -> float64``.
+
+    Returns
+    -------
+    callable
+        ``run(x, lp, lq, chol, log_scale, mean, m2, n_seen, n_accept, center,
+        z, u, t0, warmup, kind, adapt_start, adapt_interval, thin, draws)``;
+        advances every chain by ``z.shape[1]`` steps in place, ``prange`` over
+        chains.
+    """
+
+    @numba.njit(parallel=True, nogil=True, error_model="numpy")
+    def run(
+        x, lp, lq, chol, log_scale, mean, m2, n_seen, n_accept, center,
+        z, u, t0, warmup, kind, adapt_start, adapt_interval, thin, draws,
+    ):  # fmt: skip
+        chains, steps, d = z.shape
+        for c in numba.prange(chains):
+            y = np.empty(d)
+            xc = x[c]
+            for k in range(steps):
+                t = t0 + k
+                lq_y = propose(kind, xc, chol[c], np.exp(log_scale[c]), center[c], z[c, k], y)
+                lp_y = logpdf(y)
+                if np.isnan(lp_y):
+                    lp_y = -np.inf
+                log_alpha = lp_y - lp[c]
+                if kind == 2:
+                    log_alpha += lq[c] - lq_y
+                if np.log(u[c, k]) < log_alpha:
+                    xc[:] = y
+                    lp[c] = lp_y
+                    lq[c] = lq_y
+                    if t >= warmup:
+                        n_accept[c] += 1
+                if kind == 1 and t < warmup:
+                    log_scale[c] = adapt_scale(log_scale[c], log_alpha, t)
+                    if t >= adapt_start:
+                        n_seen[c] = adapt_covariance(xc, mean[c], m2[c], n_seen[c])
+                        if (t + 1 - adapt_start) % adapt_interval == 0 and n_seen[c] > d + 1:
+                            refresh_cholesky(m2[c], n_seen[c], chol[c])
+                s = t - warmup + 1
+                if s > 0 and s % thin == 0:
+                    draws[c, s // thin - 1] = xc
+        return draws
+
+    return run
