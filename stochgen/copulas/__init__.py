@@ -3,6 +3,8 @@
 from stochgen.copulas._base import Copula, pseudo_observations
 from stochgen.copulas.archimedean import ClaytonCopula, FrankCopula, GumbelCopula, JoeCopula
 from stochgen.copulas.gaussian import GaussianCopula
+from stochgen.copulas.independence import IndependenceCopula
+from stochgen.copulas.student_t import StudentTCopula
 
 __all__ = [
     "ClaytonCopula",
@@ -10,6 +12,8 @@ __all__ = [
     "FrankCopula",
     "GaussianCopula",
     "GumbelCopula",
+    "IndependenceCopula",
     "JoeCopula",
+    "StudentTCopula",
     "pseudo_observations",
 ]

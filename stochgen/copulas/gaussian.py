@@ -9,9 +9,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from stochgen._base import check_is_fitted
+from stochgen._kernels.copulas import kendall_tau_matrix
 from stochgen._rng import SeedLike, iter_blocks
-from stochgen._validation import check_array, check_n_samples, check_unit_interval
-from stochgen.copulas._base import Copula
+from stochgen._validation import check_array, check_choice, check_n_samples, check_unit_interval
+from stochgen.copulas._base import Copula, check_copula_data, check_given
 from stochgen.exceptions import ModelFileError, NotFittedError, ValidationError
 
 __all__ = ["GaussianCopula", "nearest_correlation"]
@@ -60,12 +61,17 @@ class GaussianCopula(Copula):
     Build it from a correlation (``GaussianCopula(corr=...)``) or fit it to
     pseudo-observations (``GaussianCopula().fit(u)``, then ``corr_``), where
     ``corr_`` is the correlation of the normal scores ``Phi^-1(u)`` made
-    positive definite.
+    positive definite (``method="mle"``, the default; the normal-scores
+    estimator, asymptotically the maximum likelihood one) or
+    ``sin(pi tau / 2)`` of the pairwise Kendall's tau (``method="itau"``,
+    robust to outliers in the scores).
 
     Parameters
     ----------
     corr : array_like or None
         Fixed correlation matrix, used when the copula is not fitted.
+    method : {"mle", "itau"}
+        Estimator of the correlation.
 
     Attributes
     ----------
@@ -82,8 +88,9 @@ class GaussianCopula(Copula):
 
     _fitted_attributes = ("corr_",)
 
-    def __init__(self, *, corr: ArrayLike | None = None) -> None:
+    def __init__(self, *, corr: ArrayLike | None = None, method: str = "mle") -> None:
         self.corr = corr
+        self.method = method
 
     def fit(self, u: ArrayLike) -> Self:
         """Fit the correlation of normal scores.
@@ -100,19 +107,16 @@ class GaussianCopula(Copula):
         Raises
         ------
         stochgen.exceptions.ValidationError
-            If ``u`` leaves (0, 1), has fewer than 2 rows, or a constant column.
+            If ``u`` leaves (0, 1), has fewer rows than max(d, 2), or a constant
+            column.
         """
-        data = check_unit_interval(u, "u")
-        if data.shape[0] < 2:
-            raise ValidationError(f"u must have at least 2 rows; got {data.shape[0]}")
-        z = special.ndtri(data)
-        std = z.std(axis=0)
-        constant = np.flatnonzero(std == 0)
-        if constant.size:
-            raise ValidationError(
-                f"u: column(s) {constant.tolist()} are constant; cannot fit a correlation"
-            )
-        self.corr_ = nearest_correlation(np.atleast_2d(np.corrcoef(z, rowvar=False)))
+        data = check_copula_data(u, min_dim=1)
+        check_choice(self.method, "method", ("mle", "itau"))
+        if self.method == "itau":
+            corr = np.sin(np.pi / 2.0 * kendall_tau_matrix(data))
+        else:
+            corr = np.atleast_2d(np.corrcoef(special.ndtri(data), rowvar=False))
+        self.corr_ = nearest_correlation(corr)
         return self
 
     def _corr(self) -> NDArray[np.float64]:
@@ -134,6 +138,27 @@ class GaussianCopula(Copula):
         """Number of dimensions d."""
         return int(self._corr().shape[0])
 
+    @property
+    def n_params(self) -> int:
+        """Number of free parameters, ``d (d - 1) / 2``."""
+        d = self.dim
+        return d * (d - 1) // 2
+
+    @property
+    def kendall_tau(self) -> NDArray[np.float64]:
+        """Kendall's tau of each pair, ``2 arcsin(rho) / pi``, shape (d, d)."""
+        return 2.0 / np.pi * np.arcsin(np.clip(self._corr(), -1.0, 1.0))
+
+    @property
+    def lower_tail_dependence(self) -> NDArray[np.float64]:
+        """Lower tail dependence of each pair: 0 off the diagonal, shape (d, d)."""
+        return np.eye(self.dim)
+
+    @property
+    def upper_tail_dependence(self) -> NDArray[np.float64]:
+        """Upper tail dependence of each pair: 0 off the diagonal, shape (d, d)."""
+        return np.eye(self.dim)
+
     def logpdf(self, u: ArrayLike) -> NDArray[np.float64]:
         """Log copula density.
 
@@ -148,7 +173,10 @@ class GaussianCopula(Copula):
             Shape (n,).
         """
         corr = self._corr()
-        z = special.ndtri(check_unit_interval(u, "u"))
+        data = check_unit_interval(u, "u")
+        if data.shape[1] != corr.shape[0]:
+            raise ValidationError(f"u must have {corr.shape[0]} columns; got {data.shape[1]}")
+        z = special.ndtri(data)
         chol = np.linalg.cholesky(corr)
         w = np.linalg.solve(chol, z.T).T
         logdet = 2.0 * np.log(np.diag(chol)).sum()
@@ -213,10 +241,7 @@ class GaussianCopula(Copula):
         corr = self._corr()
         d = corr.shape[0]
         n = check_n_samples(n)
-        idx = np.array(sorted(given), dtype=int)
-        if idx.size and (idx.min() < 0 or idx.max() >= d):
-            raise ValidationError(f"given: indices must lie in [0, {d}); got {idx.tolist()}")
-        values = check_unit_interval([given[i] for i in idx], "given", ndim=1) if idx.size else []
+        idx, values = check_given(given, d)
         free = np.setdiff1d(np.arange(d), idx)
         z_given = special.ndtri(np.asarray(values, dtype=float))
         s_fg = corr[np.ix_(free, idx)]
@@ -226,7 +251,7 @@ class GaussianCopula(Copula):
         cov = corr[np.ix_(free, free)] - weights @ s_fg.T
         chol = np.linalg.cholesky(nearest_correlation_like(cov))
         out = np.empty((n, d))
-        out[:, idx] = np.asarray(values, dtype=float)
+        out[:, idx] = values
         for start, stop, rng in iter_blocks(n, seed):
             z = mean + rng.standard_normal((stop - start, free.size)) @ chol.T
             out[start:stop, free] = special.ndtr(z)
