@@ -44,6 +44,12 @@ MODEL_CLASSES: dict[str, str] = {
     "EmpiricalDistribution": "stochgen.distributions.empirical",
     "GaussianCopula": "stochgen.copulas.gaussian",
     "IndependenceCopula": "stochgen.copulas.independence",
+    "StudentTCopula": "stochgen.copulas.student_t",
+    "ClaytonCopula": "stochgen.copulas.archimedean",
+    "FrankCopula": "stochgen.copulas.archimedean",
+    "GumbelCopula": "stochgen.copulas.archimedean",
+    "JoeCopula": "stochgen.copulas.archimedean",
+    "VineCopula": "stochgen.copulas.vine",
 }
 
 

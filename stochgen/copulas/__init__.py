@@ -4,7 +4,9 @@ from stochgen.copulas._base import Copula, pseudo_observations
 from stochgen.copulas.archimedean import ClaytonCopula, FrankCopula, GumbelCopula, JoeCopula
 from stochgen.copulas.gaussian import GaussianCopula
 from stochgen.copulas.independence import IndependenceCopula
+from stochgen.copulas.selection import select_copula
 from stochgen.copulas.student_t import StudentTCopula
+from stochgen.copulas.vine import VineCopula
 
 __all__ = [
     "ClaytonCopula",
@@ -15,5 +17,7 @@ __all__ = [
     "IndependenceCopula",
     "JoeCopula",
     "StudentTCopula",
+    "VineCopula",
     "pseudo_observations",
+    "select_copula",
 ]
