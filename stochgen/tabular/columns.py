@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 _MAX_DECIMALS = 6
+# A spike: one value with at least this share, beside more than this many other values.
+_MIN_ATOM_SHARE = 0.1
+_MIN_DISTINCT_BESIDE_ATOM = 10
 # Datetime steps tried, largest first, in nanoseconds.
 _DATETIME_STEPS_NS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1)
 _NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
@@ -114,7 +117,11 @@ class NumericColumn(BaseModel):
 
     Observed values follow a fitted marginal; missing values are a binary
     latent dimension (missing / present) that takes part in the copula, so
-    "missing in A goes with large B" is kept.
+    "missing in A goes with large B" is kept. A spike (one value holding at
+    least 10% of the rows of a column with more than 10 other values, such as
+    the zeros of a zero-inflated amount) is a binary dimension of its own, and
+    the marginal describes the other values: whether a row is at the spike and
+    how large it is otherwise can depend on other columns in different ways.
 
     Parameters
     ----------
@@ -127,6 +134,11 @@ class NumericColumn(BaseModel):
         Marginal of the observed values (datetimes in ``step_`` units).
     value_attenuation_ : float
         Standard deviation of the value scores (1 without ties).
+    atom_ : float or None
+        A spike: one value holding a large share of the rows (zero-inflation, a
+        bound) in an otherwise spread-out column; None if there is none.
+    atom_rate_ : float
+        Share of the present values at the spike.
     missing_rate_ : float
     minimum_, maximum_ : float
         Observed range; generated values stay inside it.
@@ -147,6 +159,8 @@ class NumericColumn(BaseModel):
         "dtype_",
         "step_",
         "value_attenuation_",
+        "atom_",
+        "atom_rate_",
     )
 
     def __init__(self, *, kind: str = "continuous") -> None:
@@ -181,7 +195,7 @@ class NumericColumn(BaseModel):
         return out
 
     def fit(self, column: pd.Series) -> Self:
-        """Learn marginal, range, precision and missing rate of ``column``.
+        """Learn marginal, spike, range, precision and missing rate of ``column``.
 
         Parameters
         ----------
@@ -201,12 +215,23 @@ class NumericColumn(BaseModel):
         missing = np.isnan(values)
         present = values[~missing]
         self.missing_rate_ = float(missing.mean())
-        self.marginal_ = EmpiricalDistribution().fit(present)
         self.minimum_ = float(present.min())
         self.maximum_ = float(present.max())
         self.decimals_ = self._decimals(present) if self.kind == "continuous" else 0
-        _, counts = np.unique(present, return_counts=True)
-        self.value_attenuation_ = _score_attenuation(counts / present.size)
+        distinct, counts = np.unique(present, return_counts=True)
+        top = int(np.argmax(counts))
+        spread = present
+        self.atom_, self.atom_rate_ = None, 0.0
+        if (
+            counts[top] >= _MIN_ATOM_SHARE * present.size
+            and distinct.size > _MIN_DISTINCT_BESIDE_ATOM
+        ):
+            self.atom_ = float(distinct[top])
+            self.atom_rate_ = float(counts[top] / present.size)
+            spread = present[present != self.atom_]
+            counts = np.delete(counts, top)
+        self.marginal_ = EmpiricalDistribution().fit(spread)
+        self.value_attenuation_ = _score_attenuation(counts / counts.sum())
         return self
 
     @staticmethod
@@ -222,21 +247,31 @@ class NumericColumn(BaseModel):
         return 0.0 < self.missing_rate_ < 1.0
 
     @property
+    def _has_atom_dimension(self) -> bool:
+        return self.atom_ is not None
+
+    @property
     def n_latent(self) -> int:
-        """Copula dimensions used: the value, plus one for missingness if any."""
-        return 1 + int(self._has_missing_dimension)
+        """Copula dimensions used: the value, then missingness and the spike if any."""
+        return 1 + int(self._has_missing_dimension) + int(self._has_atom_dimension)
 
     @property
     def attenuation(self) -> NDArray[np.float64]:
         """Standard deviation of each dimension's scores (below 1 with ties)."""
-        values = np.array([self.value_attenuation_])
-        if not self._has_missing_dimension:
-            return values
-        p = self.missing_rate_
-        return np.append(values, _score_attenuation(np.array([p, 1.0 - p])))
+        out = [self.value_attenuation_]
+        if self._has_missing_dimension:
+            p = self.missing_rate_
+            out.append(_score_attenuation(np.array([p, 1.0 - p])))
+        if self._has_atom_dimension:
+            p = self.atom_rate_
+            out.append(_score_attenuation(np.array([p, 1.0 - p])))
+        return np.array(out)
 
     def latent_scores(self, column: pd.Series) -> NDArray[np.float64]:
-        """Return normal scores of the values (NaN where missing) and of missingness.
+        """Return normal scores of the values, of missingness and of the spike.
+
+        The value dimension is NaN where the row is missing or at the spike; the
+        spike dimension is NaN where the row is missing.
 
         Parameters
         ----------
@@ -249,15 +284,22 @@ class NumericColumn(BaseModel):
         """
         values = self._to_numbers(column)
         missing = np.isnan(values)
+        at_atom = ~missing & (values == self.atom_) if self._has_atom_dimension else missing & False
+        spread = ~missing & ~at_atom
         out = np.full((values.size, self.n_latent), np.nan)
-        present = values[~missing]
         # Tied values share the conditional-mean score of their quantile interval.
-        distinct, inverse, counts = np.unique(present, return_inverse=True, return_counts=True)
-        out[~missing, 0] = interval_scores(counts / present.size)[inverse]
+        _, inverse, counts = np.unique(values[spread], return_inverse=True, return_counts=True)
+        out[spread, 0] = interval_scores(counts / counts.sum())[inverse]
+        dim = 1
         if self._has_missing_dimension:
             p = self.missing_rate_
             scores = interval_scores(np.array([p, 1.0 - p]))
-            out[:, 1] = np.where(missing, scores[0], scores[1])
+            out[:, dim] = np.where(missing, scores[0], scores[1])
+            dim += 1
+        if self._has_atom_dimension:
+            p = self.atom_rate_
+            scores = interval_scores(np.array([p, 1.0 - p]))
+            out[~missing, dim] = np.where(at_atom[~missing], scores[0], scores[1])
         return out
 
     def from_uniform(self, u: NDArray[np.float64], row_offset: int = 0) -> Any:
@@ -281,8 +323,14 @@ class NumericColumn(BaseModel):
         elif self.kind != "continuous":
             values = np.round(values)
         values = np.clip(values, self.minimum_, self.maximum_)
+        dim = 1
         if self._has_missing_dimension:
-            values[u[:, 1] < self.missing_rate_] = np.nan
+            missing = u[:, dim] < self.missing_rate_
+            dim += 1
+        if self._has_atom_dimension:
+            values[u[:, dim] < self.atom_rate_] = self.atom_
+        if self._has_missing_dimension:
+            values[missing] = np.nan
         if self.kind == "datetime":
             return self._to_datetimes(values)
         return restore_dtype(values, self.dtype_)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from stochgen._validation import check_choice
+from stochgen.io import give_default_permissions
 
 __all__ = ["write_blocks"]
 
@@ -81,6 +82,7 @@ def write_blocks(
             _write_csv(_regroup(blocks, block_rows), tmp, empty)
         else:
             _write_parquet(_regroup(blocks, block_rows), tmp, empty)
+        give_default_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

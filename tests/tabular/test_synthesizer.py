@@ -194,3 +194,21 @@ def test_top_level_names():
     assert stochgen.CopulaSynthesizer is CopulaSynthesizer
     with pytest.raises(AttributeError):
         _ = stochgen.does_not_exist
+
+
+def test_zero_inflated_column_keeps_both_dependences():
+    # Whether a row is zero rises with x, while the size of non-zero values falls with x:
+    # one latent axis cannot carry both; the spike dimension can.
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=4_000)
+    positive = rng.random(4_000) < 1 / (1 + np.exp(-1.5 * x))
+    amount = np.where(positive, np.exp(1.0 - 0.8 * x + 0.3 * rng.normal(size=4_000)), 0.0)
+    real = pd.DataFrame({"x": x, "amount": amount.round(3)})
+    model = CopulaSynthesizer().fit(real)
+    assert model.columns_["amount"].atom_ == 0.0
+    out = model.sample(20_000, seed=1)
+    assert abs((out["amount"] == 0).mean() - (real["amount"] == 0).mean()) < 0.02
+    real_pos, out_pos = real[real["amount"] > 0], out[out["amount"] > 0]
+    assert out_pos[["x", "amount"]].corr("spearman").iloc[0, 1] < -0.6
+    assert real_pos[["x", "amount"]].corr("spearman").iloc[0, 1] < -0.6
+    assert out.groupby(out["amount"] > 0)["x"].mean().diff().iloc[-1] > 0.8
