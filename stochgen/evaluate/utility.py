@@ -29,7 +29,7 @@ from stochgen._rng import SeedLike, as_generator
 from stochgen._validation import check_columns
 from stochgen.evaluate._encode import encode_tables
 from stochgen.evaluate._kinds import CONTINUOUS, check_tables, to_float
-from stochgen.evaluate.detection import import_sklearn
+from stochgen.evaluate.detection import import_sklearn, one_thread
 from stochgen.exceptions import ValidationError
 
 __all__ = ["check_target", "utility"]
@@ -122,13 +122,15 @@ def _fit_predict(task: str, x_train, y_train, x_test, categorical, n_classes, se
         "random_state": seed,
     }
     if task == "regression":
-        return HistGradientBoostingRegressor(**settings).fit(x_train, y_train).predict(x_test)
+        with one_thread():
+            return HistGradientBoostingRegressor(**settings).fit(x_train, y_train).predict(x_test)
     classes = np.unique(y_train)
     proba = np.zeros((len(x_test), n_classes))
     if len(classes) < 2:
         proba[:, classes] = 1.0
         return proba
-    model = HistGradientBoostingClassifier(**settings).fit(x_train, y_train)
+    with one_thread():
+        model = HistGradientBoostingClassifier(**settings).fit(x_train, y_train)
     proba[:, model.classes_.astype(np.intp)] = model.predict_proba(x_test)
     return proba
 
