@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -14,16 +15,24 @@ from scipy import special
 
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._rng import BLOCK_ROWS, SeedLike, iter_blocks
-from stochgen._validation import check_choice, check_dataframe, check_n_samples
+from stochgen._validation import check_choice, check_columns, check_dataframe, check_n_samples
 from stochgen.copulas.gaussian import GaussianCopula, nearest_correlation
-from stochgen.exceptions import ModelFileError, ValidationError
+from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
 from stochgen.tabular.columns import CategoricalColumn, ConstantColumn, IdColumn, NumericColumn
+from stochgen.tabular.conditions import LatentConstraints, translate_conditions
 from stochgen.tabular.schema import Schema
 from stochgen.tabular.streaming import write_blocks
+from stochgen.tabular.truncated import conditional_normal
 
 __all__ = ["CopulaSynthesizer"]
 
 _COPULAS = ("gaussian",)
+#: Labels with fewer rows get no model of their own (it would echo real rows).
+MIN_CLASS_ROWS = 20
+# Conditioning columns with more labels than this keep no per-label models.
+_MAX_CLASSES = 50
+# Rows re-drawn for checks that no latent interval expresses: give up below this acceptance.
+_MIN_CHECK_ACCEPTANCE = 1e-3
 # Correlations are kept strictly inside (-1, 1) before the positive-definite repair.
 _MAX_ABS_CORRELATION = 0.999
 
@@ -39,12 +48,57 @@ def _column_model(kind: str) -> BaseModel:
 
 
 def _pairwise_correlation(scores: NDArray[np.float64]) -> NDArray[np.float64]:
-    if not np.isnan(scores).any():
-        corr = np.corrcoef(scores, rowvar=False)
-    else:
-        corr = pd.DataFrame(scores).corr(min_periods=3).to_numpy()
+    # Dimensions constant in these rows give NaN here, and no correlation below.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if not np.isnan(scores).any():
+            corr = np.corrcoef(scores, rowvar=False)
+        else:
+            corr = pd.DataFrame(scores).corr(min_periods=3).to_numpy()
     corr = np.atleast_2d(corr)
     return np.where(np.isfinite(corr), corr, 0.0)
+
+
+def _passes(rows: pd.DataFrame, constraints: LatentConstraints) -> NDArray[np.bool_]:
+    ok = np.ones(len(rows), dtype=bool)
+    for name, check in constraints.checks.items():
+        ok &= check(rows[name])
+    return ok
+
+
+def _subset_kind(kind: str, column: pd.Series) -> str:
+    """Return the kind a column keeps in a subset of rows (constant if numeric and constant)."""
+    if kind in ("id", "categorical", "boolean"):
+        return kind
+    present = column.dropna()
+    constant = present.empty or (present.nunique() == 1 and len(present) == len(column))
+    return "constant" if constant else kind
+
+
+def _fit_columns(
+    data: pd.DataFrame, schema: Schema
+) -> tuple[dict[str, BaseModel], NDArray[np.float64]]:
+    """Fit every column model and the correlation of their latent scores."""
+    columns = {name: _column_model(spec["kind"]) for name, spec in schema.columns_.items()}
+    scores: dict[str, NDArray[np.float64]] = {}
+    for name, model in columns.items():
+        if not isinstance(model, CategoricalColumn):
+            model.fit(data[name])
+            scores[name] = model.latent_scores(data[name])
+    summary = _leading_component(scores)
+    for name, model in columns.items():
+        if isinstance(model, CategoricalColumn):
+            model.fit(data[name], order_by=summary)
+            scores[name] = model.latent_scores(data[name])
+    blocks = [scores[name] for name, model in columns.items() if model.n_latent]
+    if not blocks:
+        return columns, np.ones((0, 0))
+    attenuation = np.concatenate([m.attenuation for m in columns.values() if m.n_latent])
+    # A dimension constant in these rows has no correlation to undo.
+    factor = np.where(attenuation > 0, attenuation, 1.0)
+    corr = _pairwise_correlation(np.hstack(blocks)) / np.outer(factor, factor)
+    corr = np.clip(corr, -_MAX_ABS_CORRELATION, _MAX_ABS_CORRELATION)
+    np.fill_diagonal(corr, 1.0)
+    return columns, nearest_correlation(corr)
 
 
 def _leading_component(scores: dict[str, NDArray[np.float64]]) -> NDArray[np.float64] | None:
@@ -106,11 +160,18 @@ class CopulaSynthesizer(BaseModel):
     True
     """
 
-    _fitted_attributes = ("schema_", "columns_", "copula_", "n_rows_")
+    _fitted_attributes = ("schema_", "columns_", "copula_", "n_rows_", "class_models_")
 
-    def __init__(self, *, kinds: dict[str, str] | None = None, copula: str = "gaussian") -> None:
+    def __init__(
+        self,
+        *,
+        kinds: dict[str, str] | None = None,
+        copula: str = "gaussian",
+        condition_columns: str | list[str] | None = "auto",
+    ) -> None:
         self.kinds = kinds
         self.copula = copula
+        self.condition_columns = condition_columns
 
     def fit(self, data: pd.DataFrame) -> Self:
         """Learn column models and their dependence from a table.
@@ -135,33 +196,60 @@ class CopulaSynthesizer(BaseModel):
         check_dataframe(data)
         check_choice(self.copula, "copula", _COPULAS)
         schema = Schema(kinds=self.kinds).fit(data)
-        columns = {name: _column_model(spec["kind"]) for name, spec in schema.columns_.items()}
-        scores: dict[str, NDArray[np.float64]] = {}
-        for name, model in columns.items():
-            if not isinstance(model, CategoricalColumn):
-                model.fit(data[name])
-                scores[name] = model.latent_scores(data[name])
-        summary = _leading_component(scores)
-        for name, model in columns.items():
-            if isinstance(model, CategoricalColumn):
-                model.fit(data[name], order_by=summary)
-                scores[name] = model.latent_scores(data[name])
-        blocks = [scores[name] for name, model in columns.items() if model.n_latent]
-        attenuation = [model.attenuation for model in columns.values() if model.n_latent]
-        if blocks:
-            scores = np.hstack(blocks)
-            factor = np.concatenate(attenuation)
-            corr = _pairwise_correlation(scores) / np.outer(factor, factor)
-            corr = np.clip(corr, -_MAX_ABS_CORRELATION, _MAX_ABS_CORRELATION)
-            np.fill_diagonal(corr, 1.0)
-            corr = nearest_correlation(corr)
-        else:
-            corr = np.ones((0, 0))
+        conditioning = self._conditioning_columns(schema)
+        self.columns_, corr = _fit_columns(data, schema)
         self.schema_ = schema
-        self.columns_ = columns
         self.copula_ = GaussianCopula(corr=corr)
         self.n_rows_ = int(len(data))
+        self.class_models_ = self._fit_class_models(data, schema, conditioning)
         return self
+
+    def _conditioning_columns(self, schema: Schema) -> list[str]:
+        setting = self.condition_columns
+        if setting is None:
+            return []
+        if isinstance(setting, str) and setting == "auto":
+            return [
+                name
+                for name, spec in schema.columns_.items()
+                if spec["kind"] in ("categorical", "boolean")
+            ]
+        if isinstance(setting, str) or not isinstance(setting, list | tuple):
+            raise ValidationError(
+                f"condition_columns must be 'auto', None or a list of columns; got {setting!r}"
+            )
+        check_columns(setting, list(schema.columns_), "condition_columns")
+        for name in setting:
+            if schema.columns_[name]["kind"] not in ("categorical", "boolean"):
+                raise ValidationError(
+                    f"condition_columns: {name!r} is {schema.columns_[name]['kind']}; "
+                    "per-class models are kept for categorical and boolean columns"
+                )
+        return list(setting)
+
+    def _fit_class_models(
+        self, data: pd.DataFrame, schema: Schema, conditioning: list[str]
+    ) -> dict[str, dict[Any, CopulaSynthesizer]]:
+        """Fit one model per label of each conditioning column (labels with enough rows)."""
+        kinds = {name: spec["kind"] for name, spec in schema.columns_.items()}
+        out: dict[str, dict[Any, CopulaSynthesizer]] = {}
+        for name in conditioning:
+            model = self.columns_[name]
+            codes = model.codes(data[name])
+            labels = model.labels_
+            if labels.size > _MAX_CLASSES or labels.size < 2:
+                continue
+            per_label = {}
+            for code, label in enumerate(labels):
+                rows = data.loc[codes == code]
+                if len(rows) < MIN_CLASS_ROWS:
+                    continue
+                sub_kinds = {c: _subset_kind(kinds[c], rows[c]) for c in rows.columns}
+                per_label[label] = CopulaSynthesizer(
+                    kinds=sub_kinds, copula=self.copula, condition_columns=None
+                ).fit(rows)
+            out[name] = per_label
+        return out
 
     def _latent_slices(self) -> dict[str, slice]:
         slices, start = {}, 0
@@ -184,17 +272,77 @@ class CopulaSynthesizer(BaseModel):
         z = rng.standard_normal((n_rows, chol.shape[0])) @ chol.T
         return special.ndtr(z)
 
-    def iter_sample(self, n: int, seed: SeedLike = None) -> Iterator[pd.DataFrame]:
-        """Yield the rows of ``sample(n, seed)`` block by block.
+    def _route(self, conditions: dict[str, Any]) -> tuple[CopulaSynthesizer, dict[str, Any]]:
+        """Pick the per-label model an equality condition selects, if there is one."""
+        for name, value in conditions.items():
+            per_label = self.class_models_.get(name)
+            if per_label is None or isinstance(value, list | tuple | set):
+                continue
+            code = int(self.columns_[name].codes(pd.Series([value], dtype=object))[0])
+            if code < 0:
+                continue  # translate_conditions names the unknown label
+            label = self.columns_[name].labels_[code]
+            if label in per_label:
+                rest = {k: v for k, v in conditions.items() if k != name}
+                return per_label[label], rest
+            warnings.warn(
+                f"condition {name}={value!r}: the label has fewer than {MIN_CLASS_ROWS} rows, "
+                "too few for a model of its own; rows follow the joint model's conditional "
+                "distribution",
+                StochgenWarning,
+                stacklevel=3,
+            )
+        return self, conditions
+
+    def _conditional_block(
+        self,
+        n_rows: int,
+        rng: np.random.Generator,
+        constraints: LatentConstraints,
+        row_offset: int,
+        conditions: dict[str, Any],
+    ) -> pd.DataFrame:
+        corr = self.copula_.corr
+        z = conditional_normal(corr, constraints.points, constraints.boxes, n_rows, rng)
+        rows = self._rows_from_uniform(special.ndtr(z), row_offset)
+        for name, value in constraints.forced.items():
+            rows[name] = pd.Series([value] * n_rows, index=rows.index).astype(rows[name].dtype)
+        if not constraints.checks:
+            return rows
+        kept = rows[_passes(rows, constraints)]
+        acceptance = len(kept) / max(n_rows, 1)
+        if n_rows and acceptance < _MIN_CHECK_ACCEPTANCE:
+            raise ValidationError(
+                f"conditions {conditions!r} hold for {acceptance:.2%} of the rows the model "
+                "generates under them; too rare to sample"
+            )
+        parts = [kept]
+        while sum(len(p) for p in parts) < n_rows:
+            extra = int(np.ceil(1.2 * (n_rows - sum(len(p) for p in parts)) / acceptance)) + 16
+            z = conditional_normal(corr, constraints.points, constraints.boxes, extra, rng)
+            more = self._rows_from_uniform(special.ndtr(z), row_offset)
+            for name, value in constraints.forced.items():
+                more[name] = pd.Series([value] * extra, index=more.index).astype(more[name].dtype)
+            parts.append(more[_passes(more, constraints)])
+        out = pd.concat(parts).iloc[:n_rows]
+        out.index = pd.RangeIndex(row_offset, row_offset + n_rows)
+        return out
+
+    def iter_sample(
+        self, n: int, seed: SeedLike = None, conditions: dict[str, Any] | None = None
+    ) -> Iterator[pd.DataFrame]:
+        """Yield the rows of ``sample(n, seed, conditions)`` block by block.
 
         Memory stays bounded by one block (65,536 rows); concatenated, the
-        blocks equal ``sample(n, seed)`` exactly.
+        blocks equal ``sample(n, seed, conditions)`` exactly.
 
         Parameters
         ----------
         n : int
             Total rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        conditions : dict, optional
+            As in `sample`.
 
         Yields
         ------
@@ -203,13 +351,31 @@ class CopulaSynthesizer(BaseModel):
         """
         check_is_fitted(self)
         n = check_n_samples(n)
+        if conditions:
+            if not isinstance(conditions, dict):
+                raise TypeError(f"conditions must be a dict; got {type(conditions).__name__}")
+            check_columns(conditions, list(self.columns_), "conditions")
+            model, rest = self._route(conditions)
+            constraints = translate_conditions(model.columns_, rest)
+            for start, stop, rng in iter_blocks(n, seed):
+                yield model._conditional_block(stop - start, rng, constraints, start, conditions)
+            return
         corr = self.copula_.corr
         chol = np.linalg.cholesky(corr) if corr.size else np.ones((0, 0))
         for start, stop, rng in iter_blocks(n, seed):
             yield self._rows_from_uniform(self._sample_block(stop - start, rng, chol), start)
 
-    def sample(self, n: int, seed: SeedLike = None) -> pd.DataFrame:
-        """Generate ``n`` synthetic rows.
+    def sample(
+        self, n: int, seed: SeedLike = None, conditions: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
+        """Generate ``n`` synthetic rows, optionally under conditions.
+
+        Conditions are met exactly, by conditioning the model, not by blind
+        rejection: ``{"species": "Adelie"}`` draws from the model of that
+        label's rows (kept for each label of the ``condition_columns`` with at
+        least `MIN_CLASS_ROWS` rows), ``{"age": (30, 40)}`` from the copula
+        truncated to that range, ``{"income": 52_000.0}`` from the copula
+        given that value, ``{"score": None}`` rows where the value is missing.
 
         Parameters
         ----------
@@ -217,6 +383,9 @@ class CopulaSynthesizer(BaseModel):
             Number of rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
             The same seed gives the same rows, however they are split.
+        conditions : dict, optional
+            Column to a value, or for numeric and datetime columns to an
+            inclusive ``(low, high)`` range (``None`` for an open end).
 
         Returns
         -------
@@ -227,8 +396,11 @@ class CopulaSynthesizer(BaseModel):
         ------
         stochgen.exceptions.NotFittedError
             If called before ``fit``.
+        stochgen.exceptions.ValidationError
+            If a condition names an unknown column or label, lies outside the
+            fitted values, or is too improbable under the model.
         """
-        blocks = list(self.iter_sample(n, seed))
+        blocks = list(self.iter_sample(n, seed, conditions))
         if not blocks:
             dims = sum(m.n_latent for m in self.columns_.values())
             return self._rows_from_uniform(np.empty((0, dims)), 0)
@@ -239,6 +411,7 @@ class CopulaSynthesizer(BaseModel):
         path: str | os.PathLike[str],
         n: int,
         seed: SeedLike = None,
+        conditions: dict[str, Any] | None = None,
         *,
         block_rows: int = BLOCK_ROWS,
         format: str | None = None,  # noqa: A002 - the word users expect
@@ -256,6 +429,8 @@ class CopulaSynthesizer(BaseModel):
         n : int
             Rows to write.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        conditions : dict, optional
+            As in `sample`.
         block_rows : int
             Rows per write.
         format : {"csv", "parquet"}, optional
@@ -279,7 +454,7 @@ class CopulaSynthesizer(BaseModel):
         if block_rows == 0:
             raise ValidationError("block_rows must be positive; got 0")
         return write_blocks(
-            self.iter_sample(n, seed),
+            self.iter_sample(n, seed, conditions),
             path,
             block_rows=block_rows,
             fmt=format,

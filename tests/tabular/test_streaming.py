@@ -39,7 +39,7 @@ def test_zero_rows_write_header(model, tmp_path):
 def test_interrupted_stream_leaves_no_file(model, tmp_path, monkeypatch):
     first = model.sample(10, seed=0)
 
-    def failing(self, n, seed=None):
+    def failing(self, n, seed=None, conditions=None):
         yield first
         raise RuntimeError("disk full")
 
