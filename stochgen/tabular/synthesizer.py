@@ -20,6 +20,14 @@ from stochgen.copulas.gaussian import GaussianCopula, nearest_correlation
 from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
 from stochgen.tabular.columns import CategoricalColumn, ConstantColumn, IdColumn, NumericColumn
 from stochgen.tabular.conditions import LatentConstraints, translate_conditions
+from stochgen.tabular.constraints import (
+    Bounds,
+    Constraint,
+    FixedCombinations,
+    Inequality,
+    Predicate,
+    Unique,
+)
 from stochgen.tabular.schema import Schema
 from stochgen.tabular.streaming import write_blocks
 from stochgen.tabular.truncated import conditional_normal
@@ -31,8 +39,12 @@ _COPULAS = ("gaussian",)
 MIN_CLASS_ROWS = 20
 # Conditioning columns with more labels than this keep no per-label models.
 _MAX_CLASSES = 50
-# Rows re-drawn for checks that no latent interval expresses: give up below this acceptance.
+# Rejection (checks no latent interval expresses): give up below this acceptance, after
+# at least this many draws, and draw at most this many rows at once.
 _MIN_CHECK_ACCEPTANCE = 1e-3
+_MIN_DRAWS_BEFORE_GIVING_UP = 10_000
+_MAX_DRAW_ROWS = 1_000_000
+_MAX_REJECTION_ROUNDS = 50
 # Correlations are kept strictly inside (-1, 1) before the positive-definite repair.
 _MAX_ABS_CORRELATION = 0.999
 
@@ -58,11 +70,45 @@ def _pairwise_correlation(scores: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.where(np.isfinite(corr), corr, 0.0)
 
 
-def _passes(rows: pd.DataFrame, constraints: LatentConstraints) -> NDArray[np.bool_]:
-    ok = np.ones(len(rows), dtype=bool)
-    for name, check in constraints.checks.items():
-        ok &= check(rows[name])
-    return ok
+def _work_kinds(
+    kinds: dict[str, str] | None, constraints: list[Constraint], work: pd.DataFrame
+) -> dict[str, str]:
+    """Kinds for the table the model learns (after constraint transforms)."""
+    replaced = set()
+    out = {}
+    for constraint in constraints:
+        if isinstance(constraint, FixedCombinations):
+            replaced.update(constraint.required_columns())
+            out[constraint._key()] = "categorical"
+        elif isinstance(constraint, Inequality):
+            replaced.add(constraint.high_column)
+    out.update({k: v for k, v in (kinds or {}).items() if k in work and k not in replaced})
+    return out
+
+
+def _consumed_columns(constraints: list[Constraint]) -> dict[str, Constraint]:
+    out: dict[str, Constraint] = {}
+    for constraint in constraints:
+        if isinstance(constraint, FixedCombinations):
+            out.update(dict.fromkeys(constraint.required_columns(), constraint))
+        elif isinstance(constraint, Inequality):
+            out[constraint.high_column] = constraint
+    return out
+
+
+def _merge_bounds(conditions: dict[str, Any], bounds: Bounds) -> None:
+    """Add ``bounds`` to the conditions on its column (intersecting a range)."""
+    name = bounds.column
+    if name not in conditions:
+        conditions[name] = (bounds.low, bounds.high)
+        return
+    value = conditions[name]
+    if isinstance(value, tuple) and len(value) == 2:
+        lows = [v for v in (value[0], bounds.low) if v is not None]
+        highs = [v for v in (value[1], bounds.high) if v is not None]
+        conditions[name] = (max(lows) if lows else None, min(highs) if highs else None)
+    elif not bounds.holds(pd.DataFrame({name: [value]}))[0]:
+        raise ValidationError(f"condition {name}={value!r} breaks the constraint {bounds!r}")
 
 
 def _subset_kind(kind: str, column: pd.Series) -> str:
@@ -133,6 +179,13 @@ class CopulaSynthesizer(BaseModel):
         Column kinds to use instead of the inferred ones (see `Schema`).
     copula : {"gaussian"}
         Dependence model.
+    condition_columns : "auto", list of str or None
+        Categorical columns whose labels each get a model of their own (from
+        their rows, when a label has at least `MIN_CLASS_ROWS`), used when
+        sampling under ``{column: label}``: rows of a rare class then follow
+        that class's distribution. "auto": every categorical and boolean column.
+    constraints : list of Constraint, optional
+        Rules every generated row meets (see `stochgen.tabular.constraints`).
 
     Attributes
     ----------
@@ -144,6 +197,12 @@ class CopulaSynthesizer(BaseModel):
         Dependence of the latent scores.
     n_rows_ : int
         Rows seen in ``fit``.
+    class_models_ : dict
+        Per conditioning column, label to its own `CopulaSynthesizer`.
+    constraints_ : list of Constraint
+        The constraints, fitted.
+    output_columns_ : list of str
+        Columns of the real table, in order.
 
     Examples
     --------
@@ -160,7 +219,15 @@ class CopulaSynthesizer(BaseModel):
     True
     """
 
-    _fitted_attributes = ("schema_", "columns_", "copula_", "n_rows_", "class_models_")
+    _fitted_attributes = (
+        "schema_",
+        "columns_",
+        "copula_",
+        "n_rows_",
+        "class_models_",
+        "constraints_",
+        "output_columns_",
+    )
 
     def __init__(
         self,
@@ -168,10 +235,12 @@ class CopulaSynthesizer(BaseModel):
         kinds: dict[str, str] | None = None,
         copula: str = "gaussian",
         condition_columns: str | list[str] | None = "auto",
+        constraints: list[Constraint] | None = None,
     ) -> None:
         self.kinds = kinds
         self.copula = copula
         self.condition_columns = condition_columns
+        self.constraints = constraints
 
     def fit(self, data: pd.DataFrame) -> Self:
         """Learn column models and their dependence from a table.
@@ -195,14 +264,33 @@ class CopulaSynthesizer(BaseModel):
         """
         check_dataframe(data)
         check_choice(self.copula, "copula", _COPULAS)
-        schema = Schema(kinds=self.kinds).fit(data)
+        check_columns(self.kinds or {}, data.columns, "kinds")
+        constraints = self._fit_constraints(data)
+        work = data
+        for constraint in constraints:
+            work = constraint.forward(work)
+        schema = Schema(kinds=_work_kinds(self.kinds, constraints, work)).fit(work)
         conditioning = self._conditioning_columns(schema)
-        self.columns_, corr = _fit_columns(data, schema)
+        self.columns_, corr = _fit_columns(work, schema)
         self.schema_ = schema
         self.copula_ = GaussianCopula(corr=corr)
         self.n_rows_ = int(len(data))
-        self.class_models_ = self._fit_class_models(data, schema, conditioning)
+        self.class_models_ = self._fit_class_models(work, schema, conditioning)
+        self.constraints_ = constraints
+        self.output_columns_ = list(data.columns)
         return self
+
+    def _fit_constraints(self, data: pd.DataFrame) -> list[Constraint]:
+        if self.constraints is None:
+            return []
+        if not isinstance(self.constraints, list | tuple):
+            raise TypeError(f"constraints must be a list; got {type(self.constraints).__name__}")
+        fitted = []
+        for constraint in self.constraints:
+            if not isinstance(constraint, Constraint):
+                raise TypeError(f"constraints: {constraint!r} is not a stochgen constraint")
+            fitted.append(constraint.clone().fit(data))
+        return fitted
 
     def _conditioning_columns(self, schema: Schema) -> list[str]:
         setting = self.condition_columns
@@ -294,38 +382,115 @@ class CopulaSynthesizer(BaseModel):
             )
         return self, conditions
 
-    def _conditional_block(
+    def _plan(
+        self, conditions: dict[str, Any] | None
+    ) -> tuple[CopulaSynthesizer, LatentConstraints]:
+        """Merge conditions with bound constraints; pick the model; translate to latent space."""
+        if conditions is not None and not isinstance(conditions, dict):
+            raise TypeError(f"conditions must be a dict; got {type(conditions).__name__}")
+        conditions = dict(conditions or {})
+        check_columns(conditions, self.output_columns_, "conditions")
+        consumed = _consumed_columns(self.constraints_)
+        for name in conditions:
+            if name in consumed:
+                raise ValidationError(
+                    f"conditions: {name!r} is generated through {consumed[name]!r}; "
+                    "condition on the other columns"
+                )
+        for constraint in self.constraints_:
+            if isinstance(constraint, Bounds):
+                _merge_bounds(conditions, constraint)
+        if not conditions:
+            return self, LatentConstraints()
+        model, rest = self._route(conditions)
+        return model, translate_conditions(model.columns_, rest)
+
+    def _draw(
+        self,
+        model: CopulaSynthesizer,
+        latent: LatentConstraints,
+        n_rows: int,
+        rng: np.random.Generator,
+        row_offset: int,
+    ) -> pd.DataFrame:
+        """Draw rows from ``model`` under latent constraints, in the original layout."""
+        corr = model.copula_.corr
+        if latent.points or latent.boxes:
+            z = conditional_normal(corr, latent.points, latent.boxes, n_rows, rng)
+        else:
+            chol = np.linalg.cholesky(corr) if corr.size else np.ones((0, 0))
+            z = rng.standard_normal((n_rows, chol.shape[0])) @ chol.T
+        rows = model._rows_from_uniform(special.ndtr(z), row_offset)
+        for name, value in latent.forced.items():
+            rows[name] = pd.Series([value] * n_rows, index=rows.index).astype(rows[name].dtype)
+        for constraint in reversed(self.constraints_):
+            rows = constraint.reverse(rows)
+        return rows[self.output_columns_]
+
+    def _rejection_rules(self, latent: LatentConstraints) -> list[tuple[str, Any]]:
+        rules: list[tuple[str, Any]] = [
+            (f"condition on {name!r}", check) for name, check in latent.checks.items()
+        ]
+        for constraint in self.constraints_:
+            if isinstance(constraint, Predicate | Unique):
+                rules.append((repr(constraint), constraint))
+        return rules
+
+    def _fill(
         self,
         n_rows: int,
         rng: np.random.Generator,
-        constraints: LatentConstraints,
         row_offset: int,
-        conditions: dict[str, Any],
+        model: CopulaSynthesizer,
+        latent: LatentConstraints,
+        seen: dict[str, set[Any]],
     ) -> pd.DataFrame:
-        corr = self.copula_.corr
-        z = conditional_normal(corr, constraints.points, constraints.boxes, n_rows, rng)
-        rows = self._rows_from_uniform(special.ndtr(z), row_offset)
-        for name, value in constraints.forced.items():
-            rows[name] = pd.Series([value] * n_rows, index=rows.index).astype(rows[name].dtype)
-        if not constraints.checks:
+        """Return exactly ``n_rows`` rows meeting every rule, or raise naming the rule."""
+        rows = self._draw(model, latent, n_rows, rng, row_offset)
+        rules = self._rejection_rules(latent)
+        if not rules:
             return rows
-        kept = rows[_passes(rows, constraints)]
-        acceptance = len(kept) / max(n_rows, 1)
-        if n_rows and acceptance < _MIN_CHECK_ACCEPTANCE:
+        parts: list[pd.DataFrame] = []
+        have, drawn = 0, 0
+        held = dict.fromkeys((name for name, _ in rules), 0)
+        for _ in range(_MAX_REJECTION_ROUNDS):
+            ok = np.ones(len(rows), dtype=bool)
+            for name, rule in rules:
+                if isinstance(rule, Unique):
+                    values = rows[rule.column]
+                    mask = rule.holds(rows) & ~values.isin(seen.get(rule.column, set())).to_numpy()
+                elif isinstance(rule, Predicate):
+                    mask = rule.holds(rows)
+                else:
+                    mask = rule(rows[name.split("'")[1]])
+                held[name] += int(mask.sum())
+                ok &= mask
+            kept = rows[ok].iloc[: n_rows - have]
+            for _, rule in rules:
+                if isinstance(rule, Unique):
+                    seen.setdefault(rule.column, set()).update(kept[rule.column].dropna())
+            parts.append(kept)
+            have += len(kept)
+            drawn += len(rows)
+            if have >= n_rows:
+                break
+            rate = have / drawn
+            if drawn >= _MIN_DRAWS_BEFORE_GIVING_UP and rate < _MIN_CHECK_ACCEPTANCE:
+                break
+            extra = int(np.ceil(1.2 * (n_rows - have) / max(rate, _MIN_CHECK_ACCEPTANCE))) + 16
+            rows = self._draw(model, latent, min(extra, _MAX_DRAW_ROWS), rng, row_offset)
+        if have < n_rows:
+            report = ", ".join(f"{name} held for {held[name] / drawn:.3%}" for name, _ in rules)
             raise ValidationError(
-                f"conditions {conditions!r} hold for {acceptance:.2%} of the rows the model "
-                "generates under them; too rare to sample"
+                f"could not generate {n_rows} rows meeting every rule from {drawn:,} draws "
+                f"({have} met all): {report}"
             )
-        parts = [kept]
-        while sum(len(p) for p in parts) < n_rows:
-            extra = int(np.ceil(1.2 * (n_rows - sum(len(p) for p in parts)) / acceptance)) + 16
-            z = conditional_normal(corr, constraints.points, constraints.boxes, extra, rng)
-            more = self._rows_from_uniform(special.ndtr(z), row_offset)
-            for name, value in constraints.forced.items():
-                more[name] = pd.Series([value] * extra, index=more.index).astype(more[name].dtype)
-            parts.append(more[_passes(more, constraints)])
-        out = pd.concat(parts).iloc[:n_rows]
+        out = pd.concat(parts) if len(parts) > 1 else parts[0]
         out.index = pd.RangeIndex(row_offset, row_offset + n_rows)
+        # Keys are numbered by final row position, so re-drawn rows never repeat a key.
+        for name, column in model.columns_.items():
+            if isinstance(column, IdColumn) and name in out:
+                out[name] = column.from_uniform(np.empty((n_rows, 0)), row_offset)
         return out
 
     def iter_sample(
@@ -351,19 +516,10 @@ class CopulaSynthesizer(BaseModel):
         """
         check_is_fitted(self)
         n = check_n_samples(n)
-        if conditions:
-            if not isinstance(conditions, dict):
-                raise TypeError(f"conditions must be a dict; got {type(conditions).__name__}")
-            check_columns(conditions, list(self.columns_), "conditions")
-            model, rest = self._route(conditions)
-            constraints = translate_conditions(model.columns_, rest)
-            for start, stop, rng in iter_blocks(n, seed):
-                yield model._conditional_block(stop - start, rng, constraints, start, conditions)
-            return
-        corr = self.copula_.corr
-        chol = np.linalg.cholesky(corr) if corr.size else np.ones((0, 0))
+        model, latent = self._plan(conditions)
+        seen: dict[str, set[Any]] = {}
         for start, stop, rng in iter_blocks(n, seed):
-            yield self._rows_from_uniform(self._sample_block(stop - start, rng, chol), start)
+            yield self._fill(stop - start, rng, start, model, latent, seen)
 
     def sample(
         self, n: int, seed: SeedLike = None, conditions: dict[str, Any] | None = None
@@ -402,8 +558,7 @@ class CopulaSynthesizer(BaseModel):
         """
         blocks = list(self.iter_sample(n, seed, conditions))
         if not blocks:
-            dims = sum(m.n_latent for m in self.columns_.values())
-            return self._rows_from_uniform(np.empty((0, dims)), 0)
+            return self._draw(self, LatentConstraints(), 0, np.random.default_rng(0), 0)
         return pd.concat(blocks) if len(blocks) > 1 else blocks[0]
 
     def sample_to(

@@ -1,0 +1,132 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import stochgen
+from stochgen.exceptions import ValidationError
+from stochgen.tabular.constraints import (
+    Bounds,
+    FixedCombinations,
+    Inequality,
+    Negative,
+    Positive,
+    Predicate,
+    Unique,
+)
+from stochgen.tabular.synthesizer import CopulaSynthesizer
+
+
+@pytest.fixture(scope="module")
+def table():
+    rng = np.random.default_rng(0)
+    n = 2_000
+    start = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
+    country = rng.choice(["NO", "IT"], n)
+    city = np.where(
+        country == "NO", rng.choice(["Oslo", "Bergen"], n), rng.choice(["Rome", "Pisa"], n)
+    )
+    low = rng.normal(10, 3, n).round(2)
+    return pd.DataFrame(
+        {
+            "low": low,
+            "high": (low + rng.exponential(2.0, n)).round(2),
+            "start": start,
+            "end": start + pd.to_timedelta(rng.integers(1, 30, n), unit="D"),
+            "country": country,
+            "city": city,
+            "amount": rng.gamma(2.0, 50.0, n).round(2),
+            "code": rng.integers(0, 10**6, n),
+        }
+    )
+
+
+def test_inequality_and_combinations_hold_by_construction(table):
+    constraints = [
+        Inequality("low", "high"),
+        Inequality("start", "end"),
+        FixedCombinations(["country", "city"]),
+    ]
+    model = CopulaSynthesizer(constraints=constraints).fit(table)
+    out = model.sample(5_000, seed=0)
+    assert list(out.columns) == list(table.columns)
+    pd.testing.assert_series_equal(out.dtypes, table.dtypes)
+    assert (out["low"] <= out["high"]).all()
+    assert (out["start"] <= out["end"]).all()
+    seen = set(zip(table["country"], table["city"], strict=True))
+    assert set(zip(out["country"], out["city"], strict=True)) <= seen
+    # The gap keeps its distribution: mean within 5 standard errors.
+    gap_real, gap_out = table["high"] - table["low"], out["high"] - out["low"]
+    assert abs(gap_out.mean() - gap_real.mean()) < 5 * gap_real.std() / np.sqrt(len(table))
+
+
+def test_without_constraints_the_rules_break(table):
+    # Guards the test above: the rules are not met by chance.
+    out = CopulaSynthesizer(condition_columns=None).fit(table).sample(5_000, seed=0)
+    combos = set(zip(table["country"], table["city"], strict=True))
+    assert not set(zip(out["country"], out["city"], strict=True)) <= combos
+
+
+def test_bounds_as_exact_latent_ranges(table):
+    model = CopulaSynthesizer(constraints=[Bounds("amount", 50, 150), Positive("low")]).fit(table)
+    out = model.sample(3_000, seed=1)
+    assert out["amount"].between(50, 150).all()
+    assert (out["low"] >= 0).all()
+    real = table.loc[table["amount"].between(50, 150), "amount"]
+    assert abs(out["amount"].median() - real.median()) < 5
+
+
+def test_bounds_intersect_with_conditions(table):
+    model = CopulaSynthesizer(constraints=[Bounds("amount", high=100)]).fit(table)
+    out = model.sample(500, seed=2, conditions={"amount": (80, None)})
+    assert out["amount"].between(80, 100).all()
+    with pytest.raises(ValidationError, match="breaks the constraint"):
+        model.sample(10, seed=0, conditions={"amount": 150.0})
+
+
+def test_unique_across_blocks(table):
+    model = CopulaSynthesizer(constraints=[Unique("code")]).fit(table)
+    out = model.sample(70_000, seed=3)
+    assert out["code"].is_unique
+    assert len(out) == 70_000
+
+
+def test_predicate_by_rejection_and_exact_row_count(table):
+    rule = Predicate(
+        lambda rows: (rows["amount"] > rows["low"] * 10).to_numpy(), name="amount > 10 low"
+    )
+    out = CopulaSynthesizer(constraints=[rule]).fit(table).sample(2_000, seed=4)
+    assert len(out) == 2_000
+    assert (out["amount"] > out["low"] * 10).all()
+
+
+def test_hopeless_predicate_fails_fast_naming_it(table):
+    rule = Predicate(lambda rows: (rows["amount"] > 10_000).to_numpy(), name="amount > 10000")
+    model = CopulaSynthesizer(constraints=[rule]).fit(table)
+    with pytest.raises(ValidationError, match=r"Predicate\('amount > 10000'\) held for 0\.000%"):
+        model.sample(100, seed=0)
+
+
+def test_constraint_broken_by_real_data_is_refused(table):
+    with pytest.raises(ValidationError, match="does not hold on"):
+        CopulaSynthesizer(constraints=[Inequality("high", "low")]).fit(table)
+    with pytest.raises(ValidationError, match="unknown column"):
+        CopulaSynthesizer(constraints=[Negative("nope")]).fit(table)
+    with pytest.raises(TypeError, match="not a stochgen constraint"):
+        CopulaSynthesizer(constraints=["low <= high"]).fit(table)
+
+
+def test_conditions_on_generated_columns_refused(table):
+    model = CopulaSynthesizer(constraints=[Inequality("low", "high")]).fit(table)
+    with pytest.raises(ValidationError, match="generated through"):
+        model.sample(5, seed=0, conditions={"high": 12.0})
+
+
+def test_constraints_round_trip_and_predicates_refuse_to_save(table, tmp_path):
+    model = CopulaSynthesizer(
+        constraints=[Inequality("low", "high"), FixedCombinations(["country", "city"])]
+    ).fit(table)
+    loaded = stochgen.load(stochgen.save(model, tmp_path / "m.json"))
+    pd.testing.assert_frame_equal(loaded.sample(300, seed=5), model.sample(300, seed=5))
+    with_code = CopulaSynthesizer(constraints=[Predicate(lambda r: r["low"] > 0, name="p")])
+    with pytest.raises(TypeError, match="holds Python code and cannot be saved"):
+        stochgen.save(with_code.fit(table), tmp_path / "p.json")
