@@ -47,8 +47,10 @@ def read_table(path: str | Path, kinds: dict[str, str] | None = None) -> pd.Data
     else:
         raise UsageError(f"{path}: unknown table format {path.suffix!r}; use .csv or .parquet")
     for column, kind in (kinds or {}).items():
-        if kind == "datetime" and column in data and not pd.api.types.is_datetime64_any_dtype(
-            data[column]
+        if (
+            kind == "datetime"
+            and column in data
+            and not pd.api.types.is_datetime64_any_dtype(data[column])
         ):
             try:
                 data[column] = pd.to_datetime(data[column])
@@ -114,29 +116,80 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_conditions(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--conditions must be a JSON object: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise UsageError("--conditions must be a JSON object, e.g. '{\"age\": [30, 40]}'")
+    # JSON has no tuples: a two-element list is a (low, high) range.
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from stochgen.io import load
+    from stochgen.tabular.synthesizer import CopulaSynthesizer
 
     model = load(args.model)
-    if not hasattr(model, "sample"):
-        raise UsageError(f"{args.model} holds a {type(model).__name__}, which cannot sample tables")
-    data = model.sample(args.n, seed=args.seed)
-    if not isinstance(data, pd.DataFrame):
+    if not isinstance(model, CopulaSynthesizer):
         raise UsageError(f"{args.model} holds a {type(model).__name__}, not a table synthesizer")
-    path = write_table(data, args.output, args.format)
-    print(f"wrote {len(data)} rows to {path}")
+    conditions = _read_conditions(args.conditions)
+    if args.balance:
+        data = _balanced_sample(model, args.n, args.balance, conditions, args.seed)
+        path = write_table(data, args.output, args.format)
+    else:
+        path = model.sample_to(
+            args.output, args.n, seed=args.seed, conditions=conditions, format=args.format
+        )
+    print(f"wrote {args.n} rows to {path}")
+    return 0
+
+
+def _balanced_sample(
+    model: Any, n: int, column: str, conditions: dict[str, Any] | None, seed: int | None
+) -> pd.DataFrame:
+    """``n`` rows split evenly over the labels of ``column``, each drawn by conditioning."""
+    from stochgen._rng import spawn_generators
+
+    if column not in model.columns_ or not hasattr(model.columns_[column], "labels_"):
+        raise UsageError(f"--balance: {column!r} is not a categorical column of the model")
+    labels = list(model.columns_[column].labels_)
+    share, extra = divmod(n, len(labels))
+    parts = []
+    for i, (label, rng) in enumerate(zip(labels, spawn_generators(seed, len(labels)), strict=True)):
+        wanted = share + (1 if i < extra else 0)
+        parts.append(
+            model.sample(wanted, seed=rng, conditions={**(conditions or {}), column: label})
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _cmd_balance(args: argparse.Namespace) -> int:
+    from stochgen.tabular.balance import balance
+
+    kinds = _read_kinds(args.schema)
+    data = read_table(args.data, kinds)
+    strategy: Any = "equalize"
+    if args.strategy:
+        try:
+            strategy = json.loads(args.strategy)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--strategy must be JSON: {exc}") from exc
+    out = balance(data, args.target, strategy, seed=args.seed)
+    path = write_table(out, args.output, args.format)
+    print(f"wrote {len(out)} rows ({len(out) - len(data)} synthetic) to {path}")
     return 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from stochgen.evaluate.report import evaluate
+    from stochgen.evaluate.report import evaluate_files
 
-    real = read_table(args.real)
-    synthetic = read_table(args.synthetic)
-    report = evaluate(real, synthetic, target=args.target)
+    report = evaluate_files(args.real, args.synthetic, target=args.target, html=args.html)
     print(report.summary())
     if args.html:
-        report.to_html(args.html)
         print(f"report written to {args.html}")
     return 0
 
@@ -166,7 +219,26 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("-o", "--output", required=True, help="table to write (.csv or .parquet)")
     sample.add_argument("--seed", type=int, default=None, help="seed for reproducible rows")
     sample.add_argument("--format", choices=("csv", "parquet"), help="output format")
+    sample.add_argument(
+        "--conditions",
+        help="JSON object: column to a value, or to [low, high]; e.g. '{\"age\": [30, 40]}'",
+    )
+    sample.add_argument(
+        "--balance", metavar="COLUMN", help="split the rows evenly over this column's labels"
+    )
     sample.set_defaults(run=_cmd_sample)
+
+    bal = sub.add_parser("balance", help="top up a table's minority labels with synthetic rows")
+    bal.add_argument("data", help="real table")
+    bal.add_argument("--target", required=True, help="label column")
+    bal.add_argument("-o", "--output", required=True, help="table to write")
+    bal.add_argument(
+        "--strategy", help="JSON object of wanted totals per label (default: equalize)"
+    )
+    bal.add_argument("--schema", help="JSON file mapping column names to kinds")
+    bal.add_argument("--seed", type=int, default=None, help="seed")
+    bal.add_argument("--format", choices=("csv", "parquet"), help="output format")
+    bal.set_defaults(run=_cmd_balance)
 
     evaluate = sub.add_parser("evaluate", help="score a synthetic table against the real one")
     evaluate.add_argument("real", help="real table")

@@ -72,8 +72,68 @@ def test_empty_table_exit_code_2(tmp_path, capsys):
 
 
 def test_help_for_each_command(capsys):
-    for command in ("fit", "sample", "evaluate", "demo"):
+    for command in ("fit", "sample", "evaluate", "demo", "balance"):
         with pytest.raises(SystemExit) as exit_info:
             main([command, "--help"])
         assert exit_info.value.code == 0
         assert "usage: stochgen " + command in capsys.readouterr().out
+
+
+def test_sample_with_conditions_and_balance(table, tmp_path):
+    assert main(["fit", str(table), "-o", str(tmp_path / "m.json")]) == 0
+    out = tmp_path / "c.csv"
+    cond = '{"c": "u", "x": [-0.5, 0.5]}'
+    assert (
+        main(["sample", str(tmp_path / "m.json"), "-n", "40", "-o", str(out), "--conditions", cond])
+        == 0
+    )
+    rows = pd.read_csv(out)
+    assert (rows["c"] == "u").all()
+    assert rows["x"].between(-0.5, 0.5).all()
+    out2 = tmp_path / "b.csv"
+    assert (
+        main(
+            [
+                "sample",
+                str(tmp_path / "m.json"),
+                "-n",
+                "41",
+                "-o",
+                str(out2),
+                "--balance",
+                "c",
+                "--seed",
+                "1",
+            ]
+        )
+        == 0
+    )
+    assert sorted(pd.read_csv(out2)["c"].value_counts().tolist()) == [20, 21]
+
+
+def test_balance_command(table, tmp_path):
+    out = tmp_path / "bal.csv"
+    assert main(["balance", str(table), "--target", "c", "-o", str(out), "--seed", "0"]) == 0
+    counts = pd.read_csv(out)["c"].value_counts()
+    assert counts["u"] == counts["v"]
+
+
+def test_bad_conditions_exit_2(table, tmp_path, capsys):
+    assert main(["fit", str(table), "-o", str(tmp_path / "m.json")]) == 0
+    args = ["sample", str(tmp_path / "m.json"), "-n", "5", "-o", str(tmp_path / "x.csv")]
+    assert main([*args, "--conditions", "{bad"]) == 2
+    assert main([*args, "--conditions", '{"c": "zzz"}']) == 2
+    assert "never appears" in capsys.readouterr().err
+
+
+def test_evaluate_command_writes_html(table, tmp_path, capsys):
+    assert main(["fit", str(table), "-o", str(tmp_path / "m.json")]) == 0
+    synth = tmp_path / "s.csv"
+    assert (
+        main(["sample", str(tmp_path / "m.json"), "-n", "300", "-o", str(synth), "--seed", "0"])
+        == 0
+    )
+    html = tmp_path / "r.html"
+    assert main(["evaluate", str(table), str(synth), "--html", str(html)]) == 0
+    assert "Fidelity score" in capsys.readouterr().out
+    assert html.read_text().count("<img") >= 1
