@@ -15,79 +15,13 @@ from typing import Any
 
 import pandas as pd
 
+from stochgen.tabular.files import read_table, write_table
+
 __all__ = ["main"]
 
 
 class UsageError(Exception):
     """Bad input given on the command line."""
-
-
-def read_table(path: str | Path, kinds: dict[str, str] | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet table; columns whose kind is ``datetime`` are parsed as dates.
-
-    Parameters
-    ----------
-    path : str or Path
-        ``.csv`` or ``.parquet`` file.
-    kinds : dict, optional
-        Column kinds; ``datetime`` columns are converted with `pandas.to_datetime`.
-
-    Returns
-    -------
-    pandas.DataFrame
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
-    if path.suffix == ".parquet":
-        _need_pyarrow()
-        data = pd.read_parquet(path)
-    elif path.suffix in (".csv", ".txt", ".gz"):
-        data = pd.read_csv(path)
-    else:
-        raise UsageError(f"{path}: unknown table format {path.suffix!r}; use .csv or .parquet")
-    for column, kind in (kinds or {}).items():
-        if (
-            kind == "datetime"
-            and column in data
-            and not pd.api.types.is_datetime64_any_dtype(data[column])
-        ):
-            try:
-                data[column] = pd.to_datetime(data[column])
-            except (ValueError, TypeError) as exc:
-                raise UsageError(f"column {column!r} cannot be read as datetimes: {exc}") from exc
-    return data
-
-
-def write_table(data: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
-    """Write a table as CSV or Parquet (by ``fmt`` or the file's suffix).
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-    path : str or Path
-    fmt : {"csv", "parquet"}, optional
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    path = Path(path)
-    fmt = fmt or ("parquet" if path.suffix == ".parquet" else "csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "parquet":
-        _need_pyarrow()
-        data.to_parquet(path, index=False)
-    else:
-        data.to_csv(path, index=False)
-    return path
-
-
-def _need_pyarrow() -> None:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError as exc:
-        raise UsageError("Parquet needs pyarrow: pip install 'stochgen[parquet]'") from exc
 
 
 def _read_kinds(path: str | None) -> dict[str, str] | None:
@@ -270,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (UsageError, ValueError, TypeError, KeyError, FileNotFoundError, ImportError) as exc:
+    except (UsageError, ValueError, TypeError, KeyError, OSError, ImportError) as exc:
         message: Any = exc.args[0] if len(exc.args) == 1 else exc
         print(f"stochgen {args.command}: error: {message}", file=sys.stderr)
         return 2

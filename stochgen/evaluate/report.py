@@ -14,7 +14,7 @@ from stochgen._rng import SeedLike, spawn_generators
 from stochgen.evaluate._kinds import check_tables
 from stochgen.evaluate.fidelity import column_pair_trends, column_shapes, quality_scores
 
-__all__ = ["Report", "evaluate", "evaluate_files", "read_table"]
+__all__ = ["Report", "evaluate", "evaluate_files"]
 
 
 @dataclass
@@ -344,43 +344,6 @@ def evaluate(
     )
 
 
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?([+-]\d{2}:?\d{2}|Z)?$"
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    r"""Read a CSV or Parquet file, turning ISO-8601 text columns into datetimes.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        A ``.csv`` (optionally compressed) or ``.parquet`` file.
-
-    Returns
-    -------
-    pandas.DataFrame
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "t.csv").write_text("when,x\n2020-01-02,1\n2021-03-04,2\n")
-    >>> read_table(folder / "t.csv").dtypes.astype(str).tolist()
-    ['datetime64[ns]', 'int64']
-    """
-    path = Path(path)
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    data = pd.read_csv(path)
-    for name in data.columns:
-        column = data[name]
-        if column.dtype != object:
-            continue
-        present = column.dropna().astype(str)
-        if len(present) and present.str.fullmatch(_ISO_DATE).all():
-            data[name] = pd.to_datetime(column, format="ISO8601")
-    return data
-
-
 def evaluate_files(
     real_path: str | Path,
     synthetic_path: str | Path,
@@ -395,7 +358,7 @@ def evaluate_files(
     Parameters
     ----------
     real_path, synthetic_path : str or pathlib.Path
-        CSV or Parquet files (see `read_table`).
+        CSV or Parquet files (see `stochgen.tabular.files.read_table`).
     target : str, optional
         A column to predict, for ML utility.
     html : str or pathlib.Path, optional
@@ -410,6 +373,8 @@ def evaluate_files(
     Report
         Print ``report.summary()`` to show it.
     """
+    from stochgen.tabular.files import read_table
+
     holdout = read_table(holdout_path) if holdout_path is not None else None
     report = evaluate(read_table(real_path), read_table(synthetic_path), target, holdout, seed=seed)
     if html is not None:

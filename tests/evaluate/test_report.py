@@ -4,8 +4,9 @@ import pytest
 
 import stochgen
 from stochgen.evaluate import evaluate, evaluate_files
-from stochgen.evaluate.report import Report, read_table
+from stochgen.evaluate.report import Report
 from stochgen.exceptions import ValidationError
+from stochgen.tabular.files import read_table
 
 
 def test_identical_tables_score_one_and_detection_near_half(real):
