@@ -42,8 +42,8 @@ def run_demo(output: str | Path = "demo-output", seed: int = 0) -> Path:
     """Fit a CopulaSynthesizer to the demo table and write its outputs.
 
     Writes ``synthetic.csv``, ``model.json`` (and ``model.npz``), ``report.html``
-    and, when matplotlib is installed, ``comparison.png``; prints a quality
-    summary.
+    and, when matplotlib is installed, comparison plots (``columns.png``,
+    ``correlation.png``, ``pairs.png``); prints a quality summary.
 
     Parameters
     ----------
@@ -84,6 +84,7 @@ def run_demo(output: str | Path = "demo-output", seed: int = 0) -> Path:
     except ImportError:
         print("matplotlib not installed: no comparison plot (pip install 'stochgen[plot]')")
     else:
-        report.plot(folder / "comparison.png")
+        written = report.plot(folder)
+        print("comparison plots: " + ", ".join(path.name for path in written))
     print(f"outputs written to {folder}/")
     return folder
