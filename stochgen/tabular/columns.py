@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import special, stats
+from scipy import special
 
 from stochgen._base import BaseModel
 from stochgen.distributions.empirical import EmpiricalDistribution
@@ -67,7 +67,9 @@ def interval_scores(probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
     """
     edges = np.concatenate([[0.0], np.cumsum(probabilities)])
     edges[-1] = 1.0
-    density = stats.norm.pdf(special.ndtri(edges))
+    z = special.ndtri(edges)
+    with np.errstate(over="ignore"):
+        density = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
     return (density[:-1] - density[1:]) / probabilities
 
 
@@ -451,9 +453,13 @@ class CategoricalColumn(BaseModel):
         -------
         numpy.ndarray of int
         """
-        lookup = pd.Index(self.labels_)
-        as_object = pd.Series(np.asarray(column, dtype=object)).map(_plain)
-        return lookup.get_indexer(as_object)
+        values = np.asarray(column, dtype=object)
+        missing = pd.isna(values)
+        codes = pd.Index(self.labels_).get_indexer(values)
+        if missing.any():
+            where_none = [i for i, label in enumerate(self.labels_) if label is None]
+            codes[missing] = where_none[0] if where_none else -1
+        return codes
 
     def latent_scores(self, column: pd.Series) -> NDArray[np.float64]:
         """Return the conditional-mean normal score of each row's label.

@@ -16,7 +16,14 @@ from scipy import special
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._rng import BLOCK_ROWS, SeedLike, iter_blocks
 from stochgen._validation import check_choice, check_columns, check_dataframe, check_n_samples
-from stochgen.copulas.gaussian import GaussianCopula, nearest_correlation
+from stochgen.copulas import (
+    Copula,
+    GaussianCopula,
+    StudentTCopula,
+    VineCopula,
+    pseudo_observations,
+)
+from stochgen.copulas.gaussian import nearest_correlation
 from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
 from stochgen.tabular.columns import CategoricalColumn, ConstantColumn, IdColumn, NumericColumn
 from stochgen.tabular.conditions import LatentConstraints, translate_conditions
@@ -34,7 +41,7 @@ from stochgen.tabular.truncated import conditional_normal
 
 __all__ = ["CopulaSynthesizer"]
 
-_COPULAS = ("gaussian",)
+_COPULAS = ("gaussian", "student_t", "vine")
 #: Labels with fewer rows get no model of their own (it would echo real rows).
 MIN_CLASS_ROWS = 20
 # Conditioning columns with more labels than this keep no per-label models.
@@ -137,14 +144,41 @@ def _fit_columns(
             scores[name] = model.latent_scores(data[name])
     blocks = [scores[name] for name, model in columns.items() if model.n_latent]
     if not blocks:
-        return columns, np.ones((0, 0))
+        return columns, np.empty((len(data), 0)), np.ones((0, 0))
     attenuation = np.concatenate([m.attenuation for m in columns.values() if m.n_latent])
     # A dimension constant in these rows has no correlation to undo.
     factor = np.where(attenuation > 0, attenuation, 1.0)
-    corr = _pairwise_correlation(np.hstack(blocks)) / np.outer(factor, factor)
+    latent = np.hstack(blocks)
+    corr = _pairwise_correlation(latent) / np.outer(factor, factor)
     corr = np.clip(corr, -_MAX_ABS_CORRELATION, _MAX_ABS_CORRELATION)
     np.fill_diagonal(corr, 1.0)
-    return columns, nearest_correlation(corr)
+    return columns, latent, nearest_correlation(corr)
+
+
+def _fill_latent(latent: NDArray[np.float64], corr: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Fill undefined latent scores with their Gaussian conditional mean given the row's others."""
+    filled = latent.copy()
+    missing = np.isnan(filled)
+    for pattern in np.unique(missing, axis=0):
+        if not pattern.any():
+            continue
+        rows = np.all(missing == pattern, axis=1)
+        known = ~pattern
+        if not known.any():
+            filled[np.ix_(rows, pattern)] = 0.0
+            continue
+        weights = np.linalg.solve(corr[np.ix_(known, known)], corr[np.ix_(known, pattern)])
+        filled[np.ix_(rows, pattern)] = filled[np.ix_(rows, known)] @ weights
+    return filled
+
+
+def _fit_copula(kind: str, latent: NDArray[np.float64], corr: NDArray[np.float64]) -> Copula:
+    if kind == "gaussian" or corr.shape[0] < 2:
+        return GaussianCopula(corr=corr)
+    u = pseudo_observations(_fill_latent(latent, corr))
+    if kind == "student_t":
+        return StudentTCopula().fit(u)
+    return VineCopula().fit(u)
 
 
 def _leading_component(scores: dict[str, NDArray[np.float64]]) -> NDArray[np.float64] | None:
@@ -177,13 +211,18 @@ class CopulaSynthesizer(BaseModel):
     ----------
     kinds : dict of str to str, optional
         Column kinds to use instead of the inferred ones (see `Schema`).
-    copula : {"gaussian"}
-        Dependence model.
+    copula : {"gaussian", "student_t", "vine"}
+        Dependence of the latent scores: a Gaussian copula (default; exact
+        conditioning on values), a Student-t copula (tail dependence) or an
+        R-vine (pair copulas chosen per edge), the last two fitted to rank
+        pseudo-observations of the latent scores.
     condition_columns : "auto", list of str or None
         Categorical columns whose labels each get a model of their own (from
         their rows, when a label has at least `MIN_CLASS_ROWS`), used when
         sampling under ``{column: label}``: rows of a rare class then follow
         that class's distribution. "auto": every categorical and boolean column.
+        Per-label models use a Gaussian copula whatever ``copula`` is, so that
+        value conditions combine exactly with the label condition.
     constraints : list of Constraint, optional
         Rules every generated row meets (see `stochgen.tabular.constraints`).
 
@@ -193,7 +232,7 @@ class CopulaSynthesizer(BaseModel):
         Inferred column kinds.
     columns_ : dict of str to column model
         Fitted model of each column, in table order.
-    copula_ : GaussianCopula
+    copula_ : Copula
         Dependence of the latent scores.
     n_rows_ : int
         Rows seen in ``fit``.
@@ -271,9 +310,9 @@ class CopulaSynthesizer(BaseModel):
             work = constraint.forward(work)
         schema = Schema(kinds=_work_kinds(self.kinds, constraints, work)).fit(work)
         conditioning = self._conditioning_columns(schema)
-        self.columns_, corr = _fit_columns(work, schema)
+        self.columns_, latent, corr = _fit_columns(work, schema)
         self.schema_ = schema
-        self.copula_ = GaussianCopula(corr=corr)
+        self.copula_ = _fit_copula(self.copula, latent, corr)
         self.n_rows_ = int(len(data))
         self.class_models_ = self._fit_class_models(work, schema, conditioning)
         self.constraints_ = constraints
@@ -333,8 +372,9 @@ class CopulaSynthesizer(BaseModel):
                 if len(rows) < MIN_CLASS_ROWS:
                     continue
                 sub_kinds = {c: _subset_kind(kinds[c], rows[c]) for c in rows.columns}
+                # Gaussian: value conditions combine exactly with the label condition.
                 per_label[label] = CopulaSynthesizer(
-                    kinds=sub_kinds, copula=self.copula, condition_columns=None
+                    kinds=sub_kinds, copula="gaussian", condition_columns=None
                 ).fit(rows)
             out[name] = per_label
         return out
@@ -403,6 +443,11 @@ class CopulaSynthesizer(BaseModel):
         if not conditions:
             return self, LatentConstraints()
         model, rest = self._route(conditions)
+        if rest and not isinstance(model.copula_, GaussianCopula):
+            raise ValidationError(
+                f"conditions on values ({sorted(rest)}) need copula='gaussian'; this model "
+                f"uses {self.copula!r} (label conditions on condition_columns work with any copula)"
+            )
         return model, translate_conditions(model.columns_, rest)
 
     def _draw(
@@ -414,13 +459,16 @@ class CopulaSynthesizer(BaseModel):
         row_offset: int,
     ) -> pd.DataFrame:
         """Draw rows from ``model`` under latent constraints, in the original layout."""
-        corr = model.copula_.corr
-        if latent.points or latent.boxes:
-            z = conditional_normal(corr, latent.points, latent.boxes, n_rows, rng)
+        if not isinstance(model.copula_, GaussianCopula):
+            u = model.copula_.sample(n_rows, seed=rng)
+        elif latent.points or latent.boxes:
+            corr = model.copula_.corr
+            u = special.ndtr(conditional_normal(corr, latent.points, latent.boxes, n_rows, rng))
         else:
+            corr = model.copula_.corr
             chol = np.linalg.cholesky(corr) if corr.size else np.ones((0, 0))
-            z = rng.standard_normal((n_rows, chol.shape[0])) @ chol.T
-        rows = model._rows_from_uniform(special.ndtr(z), row_offset)
+            u = special.ndtr(rng.standard_normal((n_rows, chol.shape[0])) @ chol.T)
+        rows = model._rows_from_uniform(u, row_offset)
         for name, value in latent.forced.items():
             rows[name] = pd.Series([value] * n_rows, index=rows.index).astype(rows[name].dtype)
         for constraint in reversed(self.constraints_):
@@ -618,12 +666,16 @@ class CopulaSynthesizer(BaseModel):
 
     def _set_state(self, state: dict[str, Any]) -> None:
         super()._set_state(state)
-        if not isinstance(self.schema_, Schema) or not isinstance(self.copula_, GaussianCopula):
+        if not isinstance(self.schema_, Schema) or not isinstance(self.copula_, Copula):
             raise ModelFileError("CopulaSynthesizer: schema_ or copula_ has the wrong type")
         if not isinstance(self.columns_, dict) or list(self.columns_) != list(
             self.schema_.columns_
         ):
             raise ModelFileError("CopulaSynthesizer: columns_ do not match the schema")
         dims = sum(m.n_latent for m in self.columns_.values())
-        if np.shape(self.copula_.corr) != (dims, dims):
+        if isinstance(self.copula_, GaussianCopula):
+            copula_dims = np.shape(self.copula_.corr)[0]
+        else:
+            copula_dims = getattr(self.copula_, "dim_", None) or self.copula_.dim
+        if copula_dims != dims:
             raise ModelFileError("CopulaSynthesizer: copula dimension does not match the columns")
