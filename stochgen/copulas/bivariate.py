@@ -135,8 +135,12 @@ def _flips(rotation: int) -> tuple[bool, bool]:
     return rotation in (90, 180), rotation in (180, 270)
 
 
+_LOW, _HIGH = np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg
+
+
 def _flip(x: NDArray[np.float64], flag: bool) -> NDArray[np.float64]:
-    return 1.0 - x if flag else x
+    # 1 - u rounds to 1.0 for u < 2**-54: keep reflected values inside (0, 1).
+    return np.clip(1.0 - x, _LOW, _HIGH) if flag else x
 
 
 def _student_scores(u: NDArray[np.float64], df: float) -> NDArray[np.float64]:
@@ -270,7 +274,7 @@ def pair_hfunc2(family: str, rotation: int, params: tuple[float, ...], u1, u2) -
     Examples
     --------
     >>> x = np.array([0.5])
-    >>> float(pair_hfunc2("frank", 0, (3.0,), x, x)[0])
+    >>> round(float(pair_hfunc2("frank", 0, (3.0,), x, x)[0]), 12)
     0.5
     """
     f1, f2 = _flips(rotation)
