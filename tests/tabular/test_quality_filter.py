@@ -22,12 +22,12 @@ def _radius_spread(frame):
 
 def test_filter_keeps_size_drops_fake_rows_and_reports(setup):
     real, model = setup
-    out = quality_filter(model, real, 1_000, seed=0, threshold=0.7, oversample=3.0)
-    assert len(out) == 1_000
+    out = quality_filter(model, real, 600, seed=0, threshold=0.8, oversample=3.0)
+    assert len(out) == 600
     info = out.attrs["quality_filter"]
-    assert info["generated"] == 3_000
+    assert info["generated"] == 1_800
     assert info["dropped"] > 0
-    plain = model.sample(1_000, seed=0)
+    plain = model.sample(600, seed=0)
     # Kept rows lie closer to the ring than unfiltered ones.
     assert _radius_spread(out) < 0.8 * _radius_spread(plain)
 
