@@ -168,7 +168,17 @@ class NumericColumn(BaseModel):
     def __init__(self, *, kind: str = "continuous") -> None:
         self.kind = kind
 
-    def _to_numbers(self, column: pd.Series) -> NDArray[np.float64]:
+    def to_numbers(self, column: pd.Series) -> NDArray[np.float64]:
+        """Return the column in model units (floats; datetimes in ``step_`` units, NaN missing).
+
+        Parameters
+        ----------
+        column : pandas.Series
+
+        Returns
+        -------
+        numpy.ndarray
+        """
         if self.kind != "datetime":
             return column.to_numpy(dtype=np.float64, na_value=np.nan)
         series = column
@@ -208,12 +218,31 @@ class NumericColumn(BaseModel):
         -------
         Self
         """
-        self.dtype_ = str(column.dtype)
         if self.kind != "datetime":
             self.step_ = 1
         elif hasattr(self, "step_"):
             del self.step_
-        values = self._to_numbers(column)
+        values = self.to_numbers(column)
+        return self.fit_numbers(values, str(column.dtype), self.step_)
+
+    def fit_numbers(self, values: NDArray[np.float64], dtype: str, step: int = 1) -> Self:
+        """Fit from the column in model units, as `to_numbers` gives them.
+
+        Parameters
+        ----------
+        values : numpy.ndarray
+            Floats, NaN where missing; at least one present.
+        dtype : str
+            The column's pandas dtype, as text.
+        step : int
+            Datetimes: nanoseconds per model unit.
+
+        Returns
+        -------
+        Self
+        """
+        self.dtype_ = dtype
+        self.step_ = int(step)
         missing = np.isnan(values)
         present = values[~missing]
         self.missing_rate_ = float(missing.mean())
@@ -284,7 +313,20 @@ class NumericColumn(BaseModel):
         numpy.ndarray
             Shape (n, n_latent).
         """
-        values = self._to_numbers(column)
+        return self.scores_from_numbers(self.to_numbers(column))
+
+    def scores_from_numbers(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return `latent_scores` from the column in model units.
+
+        Parameters
+        ----------
+        values : numpy.ndarray
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, n_latent).
+        """
         missing = np.isnan(values)
         at_atom = ~missing & (values == self.atom_) if self._has_atom_dimension else missing & False
         spread = ~missing & ~at_atom
@@ -406,34 +448,107 @@ class CategoricalColumn(BaseModel):
         -------
         Self
         """
+        codes, labels = self.prepare(column)
+        categories = None
+        ordered = False
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = _plain_array(column.dtype.categories)
+            ordered = bool(column.dtype.ordered)
+        return self.fit_codes(
+            codes,
+            labels,
+            dtype=str(column.dtype),
+            categories=categories,
+            ordered=ordered,
+            order_by=order_by,
+        )
+
+    @staticmethod
+    def prepare(column: pd.Series) -> tuple[NDArray[np.intp], NDArray[np.object_]]:
+        """Return codes of the column's values and its distinct labels (missing as None).
+
+        Parameters
+        ----------
+        column : pandas.Series
+
+        Returns
+        -------
+        codes : numpy.ndarray of int
+        labels : numpy.ndarray of object
+        """
         codes, uniques = pd.factorize(column, use_na_sentinel=False)
-        counts = np.bincount(codes, minlength=len(uniques))
-        order = np.lexsort((np.arange(len(uniques)), -counts))
-        ordered = isinstance(column.dtype, pd.CategoricalDtype) and column.dtype.ordered
-        if ordered:
-            position = {c: i for i, c in enumerate(column.dtype.categories)}
-            rank = [position.get(u, len(position)) for u in uniques]
-            order = np.lexsort((np.arange(len(uniques)), rank))
+        return codes, _plain_array(uniques)
+
+    def fit_codes(
+        self,
+        codes: NDArray[np.intp],
+        labels: NDArray[np.object_],
+        *,
+        dtype: str,
+        categories: NDArray[np.object_] | None = None,
+        ordered: bool = False,
+        order_by: NDArray[np.float64] | None = None,
+    ) -> Self:
+        """Fit from codes into ``labels`` (labels without rows are left out).
+
+        Parameters
+        ----------
+        codes : numpy.ndarray of int
+            Index into ``labels`` of each row.
+        labels : numpy.ndarray of object
+            Distinct labels.
+        dtype : str
+            The column's pandas dtype, as text.
+        categories : numpy.ndarray of object, optional
+            A ``category`` column's categories.
+        ordered : bool
+            Whether those categories are ordered (their order is then kept).
+        order_by : numpy.ndarray, optional
+            See `fit`.
+
+        Returns
+        -------
+        Self
+        """
+        k = len(labels)
+        counts = np.bincount(codes, minlength=k)
+        if ordered and categories is not None:
+            position = {c: i for i, c in enumerate(categories)}
+            rank = np.array([position.get(label, len(position)) for label in labels])
+            order = np.lexsort((np.arange(k), rank))
         elif order_by is not None:
             usable = ~np.isnan(order_by)
-            sums = np.bincount(codes[usable], weights=order_by[usable], minlength=len(uniques))
-            seen = np.bincount(codes[usable], minlength=len(uniques))
+            sums = np.bincount(codes[usable], weights=order_by[usable], minlength=k)
+            seen = np.bincount(codes[usable], minlength=k)
             means = np.where(seen > 0, sums / np.maximum(seen, 1), 0.0)
-            order = np.lexsort((np.arange(len(uniques)), -counts, means))
-        labels = np.empty(len(uniques), dtype=object)
-        labels[:] = [_plain(v) for v in np.asarray(uniques, dtype=object)[order]]
-        self.labels_ = labels
-        self.probabilities_ = counts[order] / counts.sum()
-        self.dtype_ = str(column.dtype)
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            cats = np.empty(len(column.dtype.categories), dtype=object)
-            cats[:] = [_plain(v) for v in column.dtype.categories]
-            self.categories_ = cats
-            self.ordered_ = bool(column.dtype.ordered)
+            order = np.lexsort((np.arange(k), -counts, means))
         else:
-            self.categories_ = None
-            self.ordered_ = False
+            order = np.lexsort((np.arange(k), -counts))
+        order = order[counts[order] > 0]
+        self.labels_ = labels[order]
+        self.probabilities_ = counts[order] / counts.sum()
+        self.dtype_ = dtype
+        self.categories_ = categories
+        self.ordered_ = bool(ordered)
         return self
+
+    def scores_from_codes(
+        self, codes: NDArray[np.intp], labels: NDArray[np.object_]
+    ) -> NDArray[np.float64]:
+        """Return `latent_scores` from codes into ``labels`` (as `prepare` gives).
+
+        Parameters
+        ----------
+        codes : numpy.ndarray of int
+        labels : numpy.ndarray of object
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, 1).
+        """
+        position = self.codes(pd.Series(labels, dtype=object))
+        return interval_scores(self.probabilities_)[position[codes]][:, None]
 
     n_latent: ClassVar[int] = 1
 
@@ -530,8 +645,12 @@ class ConstantColumn(BaseModel):
         Self
         """
         present = column.dropna()
-        self.value_ = _plain(present.iloc[0]) if len(present) else None
-        self.dtype_ = str(column.dtype)
+        return self.fit_value(_plain(present.iloc[0]) if len(present) else None, str(column.dtype))
+
+    def fit_value(self, value: Any, dtype: str) -> Self:
+        """Set the value (None: always missing) and the dtype; return self."""
+        self.value_ = value
+        self.dtype_ = dtype
         return self
 
     @property
@@ -598,6 +717,12 @@ class IdColumn(BaseModel):
             return restore_dtype(rows, self.dtype_)
         values = np.array([f"{self.prefix_}{i}" for i in rows], dtype=object)
         return restore_dtype(values, self.dtype_)
+
+
+def _plain_array(values: Any) -> NDArray[np.object_]:
+    out = np.empty(len(values), dtype=object)
+    out[:] = [_plain(v) for v in np.asarray(values, dtype=object)]
+    return out
 
 
 def _plain(value: Any) -> Any:

@@ -25,7 +25,13 @@ from stochgen.copulas import (
 )
 from stochgen.copulas.gaussian import nearest_correlation
 from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
-from stochgen.tabular.columns import CategoricalColumn, ConstantColumn, IdColumn, NumericColumn
+from stochgen.tabular.columns import (
+    CategoricalColumn,
+    ConstantColumn,
+    IdColumn,
+    NumericColumn,
+    _plain_array,
+)
 from stochgen.tabular.conditions import LatentConstraints, translate_conditions
 from stochgen.tabular.constraints import (
     Bounds,
@@ -118,33 +124,76 @@ def _merge_bounds(conditions: dict[str, Any], bounds: Bounds) -> None:
         raise ValidationError(f"condition {name}={value!r} breaks the constraint {bounds!r}")
 
 
-def _subset_kind(kind: str, column: pd.Series) -> str:
-    """Return the kind a column keeps in a subset of rows (constant if numeric and constant)."""
-    if kind in ("id", "categorical", "boolean"):
-        return kind
-    present = column.dropna()
-    constant = present.empty or (present.nunique() == 1 and len(present) == len(column))
-    return "constant" if constant else kind
+_NUMERIC_KINDS = ("continuous", "integer", "datetime")
 
 
-def _fit_columns(
-    data: pd.DataFrame, schema: Schema
-) -> tuple[dict[str, BaseModel], NDArray[np.float64]]:
-    """Fit every column model and the correlation of their latent scores."""
-    columns = {name: _column_model(spec["kind"]) for name, spec in schema.columns_.items()}
+def _prepare(data: pd.DataFrame, schema: Schema) -> dict[str, dict[str, Any]]:
+    """Convert each column once into the arrays its model fits from."""
+    prepared: dict[str, dict[str, Any]] = {}
+    for name, spec in schema.columns_.items():
+        kind, column = spec["kind"], data[name]
+        dtype = str(column.dtype)
+        if kind in _NUMERIC_KINDS:
+            model = NumericColumn(kind=kind)
+            numbers = model.to_numbers(column)
+            step = getattr(model, "step_", 1)
+            prepared[name] = {"kind": kind, "dtype": dtype, "numbers": numbers, "step": step}
+        elif kind in ("categorical", "boolean"):
+            codes, labels = CategoricalColumn.prepare(column)
+            categorical = isinstance(column.dtype, pd.CategoricalDtype)
+            prepared[name] = {
+                "kind": kind,
+                "dtype": dtype,
+                "codes": codes,
+                "labels": labels,
+                "categories": _plain_array(column.dtype.categories) if categorical else None,
+                "ordered": bool(categorical and column.dtype.ordered),
+            }
+        else:
+            prepared[name] = {"kind": kind, "model": _column_model(kind).fit(column)}
+    return prepared
+
+
+def _fit_prepared(
+    prepared: dict[str, dict[str, Any]], rows: NDArray[np.intp] | None = None
+) -> tuple[dict[str, BaseModel], NDArray[np.float64], NDArray[np.float64]]:
+    """Fit column models (on ``rows`` only, if given) and the correlation of their scores."""
+
+    def take(array: NDArray[Any]) -> NDArray[Any]:
+        return array if rows is None else array[rows]
+
+    columns: dict[str, BaseModel] = {}
     scores: dict[str, NDArray[np.float64]] = {}
-    for name, model in columns.items():
-        if not isinstance(model, CategoricalColumn):
-            model.fit(data[name])
-            scores[name] = model.latent_scores(data[name])
+    for name, part in prepared.items():
+        if "numbers" in part:
+            values = take(part["numbers"])
+            if np.isnan(values).all():
+                columns[name] = ConstantColumn().fit_value(None, part["dtype"])
+                continue
+            model = NumericColumn(kind=part["kind"])
+            columns[name] = model.fit_numbers(values, part["dtype"], part["step"])
+            scores[name] = model.scores_from_numbers(values)
+        elif "codes" not in part:
+            columns[name] = part["model"]
     summary = _leading_component(scores)
-    for name, model in columns.items():
-        if isinstance(model, CategoricalColumn):
-            model.fit(data[name], order_by=summary)
-            scores[name] = model.latent_scores(data[name])
+    for name, part in prepared.items():
+        if "codes" in part:
+            codes = take(part["codes"])
+            model = CategoricalColumn().fit_codes(
+                codes,
+                part["labels"],
+                dtype=part["dtype"],
+                categories=part["categories"],
+                ordered=part["ordered"],
+                order_by=summary,
+            )
+            columns[name] = model
+            scores[name] = model.scores_from_codes(codes, part["labels"])
+    columns = {name: columns[name] for name in prepared}
+    n_rows = len(next(iter(scores.values()))) if scores else 0
     blocks = [scores[name] for name, model in columns.items() if model.n_latent]
     if not blocks:
-        return columns, np.empty((len(data), 0)), np.ones((0, 0))
+        return columns, np.empty((n_rows, 0)), np.ones((0, 0))
     attenuation = np.concatenate([m.attenuation for m in columns.values() if m.n_latent])
     # A dimension constant in these rows has no correlation to undo.
     factor = np.where(attenuation > 0, attenuation, 1.0)
@@ -153,6 +202,30 @@ def _fit_columns(
     corr = np.clip(corr, -_MAX_ABS_CORRELATION, _MAX_ABS_CORRELATION)
     np.fill_diagonal(corr, 1.0)
     return columns, latent, nearest_correlation(corr)
+
+
+def _subset_schema(
+    schema: Schema,
+    columns: dict[str, BaseModel],
+    prepared: dict[str, dict[str, Any]],
+    rows: NDArray[np.intp],
+) -> Schema:
+    """Return the schema of a subset of rows: kinds kept (constant where the model is)."""
+    specs = {}
+    for name, spec in schema.columns_.items():
+        part = prepared[name]
+        if "numbers" in part:
+            rate = float(np.isnan(part["numbers"][rows]).mean())
+        elif "codes" in part:
+            missing = [i for i, label in enumerate(part["labels"]) if label is None]
+            rate = float(np.isin(part["codes"][rows], missing).mean())
+        else:
+            rate = spec["missing_rate"]
+        kind = "constant" if isinstance(columns[name], ConstantColumn) else spec["kind"]
+        specs[name] = {**spec, "kind": kind, "nullable": rate > 0, "missing_rate": rate}
+    subset = Schema(kinds={name: spec["kind"] for name, spec in specs.items()})
+    subset.columns_ = specs
+    return subset
 
 
 def _fill_latent(latent: NDArray[np.float64], corr: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -310,11 +383,12 @@ class CopulaSynthesizer(BaseModel):
             work = constraint.forward(work)
         schema = Schema(kinds=_work_kinds(self.kinds, constraints, work)).fit(work)
         conditioning = self._conditioning_columns(schema)
-        self.columns_, latent, corr = _fit_columns(work, schema)
+        prepared = _prepare(work, schema)
+        self.columns_, latent, corr = _fit_prepared(prepared)
         self.schema_ = schema
         self.copula_ = _fit_copula(self.copula, latent, corr)
         self.n_rows_ = int(len(data))
-        self.class_models_ = self._fit_class_models(work, schema, conditioning)
+        self.class_models_ = self._fit_class_models(schema, prepared, conditioning)
         self.constraints_ = constraints
         self.output_columns_ = list(data.columns)
         return self
@@ -355,29 +429,40 @@ class CopulaSynthesizer(BaseModel):
         return list(setting)
 
     def _fit_class_models(
-        self, data: pd.DataFrame, schema: Schema, conditioning: list[str]
+        self, schema: Schema, prepared: dict[str, dict[str, Any]], conditioning: list[str]
     ) -> dict[str, dict[Any, CopulaSynthesizer]]:
         """Fit one model per label of each conditioning column (labels with enough rows)."""
-        kinds = {name: spec["kind"] for name, spec in schema.columns_.items()}
         out: dict[str, dict[Any, CopulaSynthesizer]] = {}
         for name in conditioning:
-            model = self.columns_[name]
-            codes = model.codes(data[name])
-            labels = model.labels_
-            if labels.size > _MAX_CLASSES or labels.size < 2:
+            codes, labels = prepared[name]["codes"], prepared[name]["labels"]
+            if not 2 <= labels.size <= _MAX_CLASSES:
                 continue
             per_label = {}
             for code, label in enumerate(labels):
-                rows = data.loc[codes == code]
-                if len(rows) < MIN_CLASS_ROWS:
-                    continue
-                sub_kinds = {c: _subset_kind(kinds[c], rows[c]) for c in rows.columns}
-                # Gaussian: value conditions combine exactly with the label condition.
-                per_label[label] = CopulaSynthesizer(
-                    kinds=sub_kinds, copula="gaussian", condition_columns=None
-                ).fit(rows)
+                rows = np.flatnonzero(codes == code)
+                if rows.size >= MIN_CLASS_ROWS:
+                    per_label[label] = self._label_model(schema, prepared, rows)
             out[name] = per_label
         return out
+
+    @staticmethod
+    def _label_model(
+        schema: Schema, prepared: dict[str, dict[str, Any]], rows: NDArray[np.intp]
+    ) -> CopulaSynthesizer:
+        columns, _, corr = _fit_prepared(prepared, rows)
+        sub_schema = _subset_schema(schema, columns, prepared, rows)
+        # Gaussian: value conditions combine exactly with the label condition.
+        model = CopulaSynthesizer(
+            kinds=dict(sub_schema.kinds), copula="gaussian", condition_columns=None
+        )
+        model.schema_ = sub_schema
+        model.columns_ = columns
+        model.copula_ = GaussianCopula(corr=corr)
+        model.n_rows_ = int(rows.size)
+        model.class_models_ = {}
+        model.constraints_ = []
+        model.output_columns_ = list(columns)
+        return model
 
     def _latent_slices(self) -> dict[str, slice]:
         slices, start = {}, 0
