@@ -11,20 +11,40 @@ from stochgen._base import BaseModel, check_is_fitted
 from stochgen._rng import SeedLike, iter_blocks
 from stochgen._validation import check_n_samples
 
-__all__ = ["Distribution"]
+__all__ = ["Distribution", "FitError"]
+
+
+class FitError(ValueError):
+    """A family could not be fitted to the data (no finite maximum likelihood).
+
+    Examples
+    --------
+    >>> issubclass(FitError, ValueError)
+    True
+    """
 
 
 class Distribution(BaseModel):
     """Base class of univariate distributions.
 
     Subclasses implement ``fit``, ``logpdf``, ``cdf``, ``ppf`` and
-    ``n_params``; ``pdf`` and ``sample`` follow. ``sample`` draws in fixed
-    blocks (block *i* from stream *i* of the seed), inverting uniforms unless
-    a subclass overrides ``_sample_block``.
+    ``n_params``; ``pdf``, ``support`` and ``sample`` follow. ``sample``
+    draws in fixed blocks (block *i* from stream *i* of the seed), inverting
+    uniforms unless a subclass overrides ``_sample_block``. Subclasses that
+    set ``_sample_by_table = True`` sample through a cached
+    `~stochgen.InverseTransform` table of their own cdf (built on the first
+    call, rebuilt when the fitted state changes): the same uniforms, the same
+    blocks, inverted by the table.
     """
 
     #: True for distributions on integers or labels.
     discrete: ClassVar[bool] = False
+    #: Sample through a tabulated inverse CDF (`stochgen.InverseTransform`).
+    _sample_by_table: ClassVar[bool] = False
+    #: ``ppf`` itself reads the table: build the table from ``cdf`` alone.
+    _ppf_by_table: ClassVar[bool] = False
+    #: u-error of the sampling table.
+    _table_u_resolution: ClassVar[float] = 1e-10
 
     def fit(self, x: ArrayLike) -> Self:  # pragma: no cover - abstract
         """Fit to data and return self."""
@@ -61,8 +81,48 @@ class Distribution(BaseModel):
         """
         return np.exp(self.logpdf(x))
 
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest possible values (infinite when unbounded).
+
+        Returns
+        -------
+        tuple of float
+        """
+        return (-np.inf, np.inf)
+
     def _sample_block(self, n: int, rng: np.random.Generator) -> NDArray[Any]:
         return self.ppf(rng.random(n))
+
+    def _state_key(self) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for name in self._fitted_attributes:
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                parts.append((value.dtype.str, value.shape, value.tobytes()))
+            elif isinstance(value, dict):
+                parts.append(tuple(sorted(value.items())))
+            else:
+                parts.append(value)
+        return tuple(parts)
+
+    def inverse_transform(self) -> Any:
+        """Return the (cached) `~stochgen.InverseTransform` table of this distribution.
+
+        Returns
+        -------
+        stochgen.InverseTransform
+            Built on first use at ``u_resolution=1e-10``; rebuilt after a refit.
+        """
+        from stochgen.samplers.inverse import InverseTransform
+
+        check_is_fitted(self)
+        key = self._state_key()
+        cached = self.__dict__.get("_inverse_cache")
+        if cached is None or cached[0] != key:
+            target = _CdfView(self) if self._ppf_by_table else self
+            cached = (key, InverseTransform(target, u_resolution=self._table_u_resolution))
+            self.__dict__["_inverse_cache"] = cached
+        return cached[1]
 
     def sample(self, n: int, seed: SeedLike = None) -> NDArray[Any]:
         """Draw ``n`` values.
@@ -81,5 +141,18 @@ class Distribution(BaseModel):
         """
         check_is_fitted(self)
         n = check_n_samples(n)
-        blocks = [self._sample_block(stop - start, rng) for start, stop, rng in iter_blocks(n, seed)]
+        if self._sample_by_table:
+            return self.inverse_transform().sample(n, seed)
+        blocks = [
+            self._sample_block(stop - start, rng) for start, stop, rng in iter_blocks(n, seed)
+        ]
         return np.concatenate(blocks) if blocks else self._sample_block(0, np.random.default_rng(0))
+
+
+class _CdfView:
+    """A distribution seen through its cdf and support only (its ppf uses the table)."""
+
+    def __init__(self, dist: Distribution) -> None:
+        self.cdf = dist.cdf
+        self.support = dist.support
+        self.discrete = dist.discrete

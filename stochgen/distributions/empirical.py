@@ -154,7 +154,15 @@ class EmpiricalDistribution(Distribution):
     def _set_state(self, state: dict) -> None:
         super()._set_state(state)
         arrays = [np.asarray(state[name]) for name in self._fitted_attributes]
-        if not all(a.ndim == 1 and a.dtype.kind == "f" and a.size == arrays[0].size for a in arrays):
-            raise ModelFileError("EmpiricalDistribution: fields must be 1-d float arrays of equal size")
-        if arrays[0].size == 0 or np.any(np.diff(arrays[0]) <= 0) or not np.all(np.isfinite(arrays[0])):
+        if not all(
+            a.ndim == 1 and a.dtype.kind == "f" and a.size == arrays[0].size for a in arrays
+        ):
+            raise ModelFileError(
+                "EmpiricalDistribution: fields must be 1-d float arrays of equal size"
+            )
+        if (
+            arrays[0].size == 0
+            or np.any(np.diff(arrays[0]) <= 0)
+            or not np.all(np.isfinite(arrays[0]))
+        ):
             raise ModelFileError("EmpiricalDistribution: values_ must be finite and increasing")

@@ -163,7 +163,9 @@ class InverseTransform:
         grid_u = np.concatenate([[u_tail], np.linspace(0, 1, 33)[1:-1], [1 - u_tail]])
         grid_x = np.unique(self._quantiles(grid_u))
         if grid_x.size < 2:
-            raise ValidationError("the distribution is concentrated on one point; nothing to invert")
+            raise ValidationError(
+                "the distribution is concentrated on one point; nothing to invert"
+            )
         left, right = grid_x[:-1], grid_x[1:]
         done: list[tuple[NDArray[np.float64], ...]] = []
         n_done = 0
@@ -314,7 +316,9 @@ class InverseTransform:
         flat = np.ascontiguousarray(q.ravel())
         nan = np.isnan(flat)
         if np.any((flat < 0) | (flat > 1)):
-            raise ValidationError(f"u: values must lie in [0, 1]; got min {np.nanmin(flat)}, max {np.nanmax(flat)}")
+            raise ValidationError(
+                f"u: values must lie in [0, 1]; got min {np.nanmin(flat)}, max {np.nanmax(flat)}"
+            )
         out = np.empty_like(flat)
         self._invert(np.where(nan, 0.5, flat), out)
         out[nan] = np.nan
