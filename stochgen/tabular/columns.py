@@ -9,7 +9,8 @@ Each model learns a column's marginal behaviour and exposes
   (below 1 for discrete dimensions, whose score is the conditional mean of a
   standard normal over the value's interval; dividing a correlation by it
   undoes the attenuation that discreteness causes),
-- ``from_uniform(u, row_offset)``: values of the column from copula uniforms.
+- ``from_normal(z, row_offset)``: values of the column from latent normal
+  scores (a copula's uniforms ``u`` give ``z = Phi^-1(u)``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from stochgen._base import BaseModel
+from stochgen._kernels.tabular import quantiles_from_normal
 from stochgen.distributions.empirical import EmpiricalDistribution
 from stochgen.exceptions import ModelFileError, ValidationError
 
@@ -71,6 +73,30 @@ def interval_scores(probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
     with np.errstate(over="ignore"):
         density = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
     return (density[:-1] - density[1:]) / probabilities
+
+
+def guide_table(knots_q: NDArray[np.float64], buckets: int) -> NDArray[np.int64]:
+    """Return, for ``j = 0..buckets``, the last index with ``knots_q <= j / buckets``.
+
+    Parameters
+    ----------
+    knots_q : numpy.ndarray
+        Non-decreasing probabilities.
+    buckets : int
+        Number of equal-width buckets of [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        ``buckets + 1`` indices (-1 where no knot is that low).
+
+    Examples
+    --------
+    >>> guide_table(np.array([0.1, 0.5, 0.9]), 2)
+    array([-1,  1,  2])
+    """
+    grid = np.arange(buckets + 1) / buckets
+    return np.searchsorted(knots_q, grid, side="right").astype(np.int64) - 1
 
 
 def _score_attenuation(probabilities: NDArray[np.float64]) -> float:
@@ -346,13 +372,13 @@ class NumericColumn(BaseModel):
             out[~missing, dim] = np.where(at_atom[~missing], scores[0], scores[1])
         return out
 
-    def from_uniform(self, u: NDArray[np.float64], row_offset: int = 0) -> Any:
-        """Return column values from copula uniforms of shape (m, n_latent).
+    def from_normal(self, z: NDArray[np.float64], row_offset: int = 0) -> Any:
+        """Return column values from latent normal scores of shape (m, n_latent).
 
         Parameters
         ----------
-        u : numpy.ndarray
-            Uniforms, shape (m, n_latent).
+        z : numpy.ndarray
+            Normal scores, shape (m, n_latent).
         row_offset : int
             Index of the first row (unused here).
 
@@ -361,18 +387,24 @@ class NumericColumn(BaseModel):
         array_like
             Values in the column's original dtype.
         """
-        values = self.marginal_.ppf(u[:, 0])
+        if isinstance(self.marginal_, EmpiricalDistribution):
+            knots_q, knots_x = self.marginal_._knots()
+            guide = guide_table(knots_q, knots_q.size)
+            values = np.empty(z.shape[0])
+            quantiles_from_normal(np.ascontiguousarray(z[:, 0]), knots_q, knots_x, guide, values)
+        else:
+            values = self.marginal_.ppf(special.ndtr(z[:, 0]))
         if self.kind == "continuous" and self.decimals_ >= 0:
             values = np.round(values, self.decimals_)
         elif self.kind != "continuous":
             values = np.round(values)
-        values = np.clip(values, self.minimum_, self.maximum_)
+        np.clip(values, self.minimum_, self.maximum_, out=values)
         dim = 1
         if self._has_missing_dimension:
-            missing = u[:, dim] < self.missing_rate_
+            missing = z[:, dim] < special.ndtri(self.missing_rate_)
             dim += 1
         if self._has_atom_dimension:
-            values[u[:, dim] < self.atom_rate_] = self.atom_
+            values[z[:, dim] < special.ndtri(self.atom_rate_)] = self.atom_
         if self._has_missing_dimension:
             values[missing] = np.nan
         if self.kind == "datetime":
@@ -591,12 +623,12 @@ class CategoricalColumn(BaseModel):
         scores = interval_scores(self.probabilities_)
         return scores[self.codes(column)][:, None]
 
-    def from_uniform(self, u: NDArray[np.float64], row_offset: int = 0) -> Any:
-        """Return labels from copula uniforms of shape (m, 1).
+    def from_normal(self, z: NDArray[np.float64], row_offset: int = 0) -> Any:
+        """Return labels from latent normal scores of shape (m, 1).
 
         Parameters
         ----------
-        u : numpy.ndarray
+        z : numpy.ndarray
         row_offset : int
             Unused.
 
@@ -604,8 +636,8 @@ class CategoricalColumn(BaseModel):
         -------
         array_like
         """
-        upper = np.cumsum(self.probabilities_)
-        index = np.minimum(np.searchsorted(upper, u[:, 0], side="right"), upper.size - 1)
+        edges = special.ndtri(np.cumsum(self.probabilities_)[:-1])
+        index = np.searchsorted(edges, z[:, 0], side="right")
         return restore_dtype(self.labels_[index], self.dtype_, self.categories_, self.ordered_)
 
     def _set_state(self, state: dict[str, Any]) -> None:
@@ -662,14 +694,14 @@ class ConstantColumn(BaseModel):
         """Return an empty (n, 0) array: no dimensions."""
         return np.empty((len(column), 0))
 
-    def from_uniform(self, u: NDArray[np.float64], row_offset: int = 0) -> Any:
+    def from_normal(self, z: NDArray[np.float64], row_offset: int = 0) -> Any:
         """Return the value, repeated."""
-        values = np.empty(u.shape[0], dtype=object)
-        values[:] = [self.value_] * u.shape[0]
+        values = np.empty(z.shape[0], dtype=object)
+        values[:] = [self.value_] * z.shape[0]
         if self.value_ is None and self.dtype_ not in ("object", "category"):
-            values = np.full(u.shape[0], np.nan)
+            values = np.full(z.shape[0], np.nan)
             if self.dtype_.startswith("datetime64"):
-                return pd.array(np.full(u.shape[0], np.datetime64("NaT"), dtype="datetime64[ns]"))
+                return pd.array(np.full(z.shape[0], np.datetime64("NaT"), dtype="datetime64[ns]"))
         return restore_dtype(
             values, self.dtype_, categories=None if self.value_ is None else [self.value_]
         )
@@ -710,9 +742,9 @@ class IdColumn(BaseModel):
         """Return an empty (n, 0) array: no dimensions."""
         return np.empty((len(column), 0))
 
-    def from_uniform(self, u: NDArray[np.float64], row_offset: int = 0) -> Any:
+    def from_normal(self, z: NDArray[np.float64], row_offset: int = 0) -> Any:
         """Return keys ``prefix + row number``."""
-        rows = np.arange(row_offset, row_offset + u.shape[0])
+        rows = np.arange(row_offset, row_offset + z.shape[0])
         if self.dtype_.startswith(("int", "uint", "Int", "UInt")):
             return restore_dtype(rows, self.dtype_)
         values = np.array([f"{self.prefix_}{i}" for i in rows], dtype=object)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Self
 
@@ -58,6 +60,8 @@ _MIN_CHECK_ACCEPTANCE = 1e-3
 _MIN_DRAWS_BEFORE_GIVING_UP = 10_000
 _MAX_DRAW_ROWS = 1_000_000
 _MAX_REJECTION_ROUNDS = 50
+# Threads used by default at most (sampling is bound by memory bandwidth beyond this).
+_MAX_THREADS = 8
 # Correlations are kept strictly inside (-1, 1) before the positive-definite repair.
 _MAX_ABS_CORRELATION = 0.999
 
@@ -254,6 +258,21 @@ def _fit_copula(kind: str, latent: NDArray[np.float64], corr: NDArray[np.float64
     return VineCopula().fit(u)
 
 
+def _concat_blocks(blocks: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate consecutive blocks column by column (cheaper than pandas.concat)."""
+    if len(blocks) == 1:
+        return blocks[0]
+    columns = {}
+    for name in blocks[0].columns:
+        parts = [block[name] for block in blocks]
+        if isinstance(parts[0].dtype, np.dtype):
+            columns[name] = np.concatenate([part.to_numpy() for part in parts])
+        else:
+            columns[name] = pd.concat(parts).array
+    index = pd.RangeIndex(blocks[0].index[0], blocks[-1].index[-1] + 1)
+    return pd.DataFrame(columns, index=index, copy=False)
+
+
 def _leading_component(scores: dict[str, NDArray[np.float64]]) -> NDArray[np.float64] | None:
     """Return each row's score on the first principal component of the numeric scores."""
     value_scores = [block[:, 0] for block in scores.values() if block.shape[1]]
@@ -298,6 +317,9 @@ class CopulaSynthesizer(BaseModel):
         value conditions combine exactly with the label condition.
     constraints : list of Constraint, optional
         Rules every generated row meets (see `stochgen.tabular.constraints`).
+    n_jobs : int or None
+        Threads sampling blocks at once (None: one per core). Rows do not
+        depend on it: block *i* always draws from stream *i* of the seed.
 
     Attributes
     ----------
@@ -348,11 +370,13 @@ class CopulaSynthesizer(BaseModel):
         copula: str = "gaussian",
         condition_columns: str | list[str] | None = "auto",
         constraints: list[Constraint] | None = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.kinds = kinds
         self.copula = copula
         self.condition_columns = condition_columns
         self.constraints = constraints
+        self.n_jobs = n_jobs
 
     def fit(self, data: pd.DataFrame) -> Self:
         """Learn column models and their dependence from a table.
@@ -471,19 +495,20 @@ class CopulaSynthesizer(BaseModel):
             start += model.n_latent
         return slices
 
-    def _rows_from_uniform(self, u: NDArray[np.float64], row_offset: int) -> pd.DataFrame:
+    def _rows_from_normal(self, z: NDArray[np.float64], row_offset: int) -> pd.DataFrame:
         slices = self._latent_slices()
         data = {
-            name: model.from_uniform(u[:, slices[name]], row_offset)
+            name: model.from_normal(z[:, slices[name]], row_offset)
             for name, model in self.columns_.items()
         }
-        return pd.DataFrame(data, index=pd.RangeIndex(row_offset, row_offset + u.shape[0]))
+        return pd.DataFrame(data, index=pd.RangeIndex(row_offset, row_offset + z.shape[0]))
 
-    def _sample_block(
-        self, n_rows: int, rng: np.random.Generator, chol: NDArray[np.float64]
-    ) -> NDArray[np.float64]:
-        z = rng.standard_normal((n_rows, chol.shape[0])) @ chol.T
-        return special.ndtr(z)
+    def _threads(self) -> int:
+        if self.n_jobs is None:
+            return max(1, min(os.cpu_count() or 1, _MAX_THREADS))
+        if isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, int) or self.n_jobs < 1:
+            raise ValidationError(f"n_jobs must be a positive integer or None; got {self.n_jobs!r}")
+        return self.n_jobs
 
     def _route(self, conditions: dict[str, Any]) -> tuple[CopulaSynthesizer, dict[str, Any]]:
         """Pick the per-label model an equality condition selects, if there is one."""
@@ -544,16 +569,16 @@ class CopulaSynthesizer(BaseModel):
         row_offset: int,
     ) -> pd.DataFrame:
         """Draw rows from ``model`` under latent constraints, in the original layout."""
+        corr = getattr(model.copula_, "corr", None)
         if not isinstance(model.copula_, GaussianCopula):
-            u = model.copula_.sample(n_rows, seed=rng)
+            z = special.ndtri(model.copula_.sample(n_rows, seed=rng))
         elif latent.points or latent.boxes:
-            corr = model.copula_.corr
-            u = special.ndtr(conditional_normal(corr, latent.points, latent.boxes, n_rows, rng))
+            z = conditional_normal(corr, latent.points, latent.boxes, n_rows, rng)
         else:
-            corr = model.copula_.corr
             chol = np.linalg.cholesky(corr) if corr.size else np.ones((0, 0))
-            u = special.ndtr(rng.standard_normal((n_rows, chol.shape[0])) @ chol.T)
-        rows = model._rows_from_uniform(u, row_offset)
+            # Dimension-major draws: each column's scores are contiguous (z is F-ordered).
+            z = (chol @ rng.standard_normal((chol.shape[0], n_rows))).T
+        rows = model._rows_from_normal(z, row_offset)
         for name, value in latent.forced.items():
             rows[name] = pd.Series([value] * n_rows, index=rows.index).astype(rows[name].dtype)
         for constraint in reversed(self.constraints_):
@@ -623,7 +648,7 @@ class CopulaSynthesizer(BaseModel):
         # Keys are numbered by final row position, so re-drawn rows never repeat a key.
         for name, column in model.columns_.items():
             if isinstance(column, IdColumn) and name in out:
-                out[name] = column.from_uniform(np.empty((n_rows, 0)), row_offset)
+                out[name] = column.from_normal(np.empty((n_rows, 0)), row_offset)
         return out
 
     def iter_sample(
@@ -651,8 +676,24 @@ class CopulaSynthesizer(BaseModel):
         n = check_n_samples(n)
         model, latent = self._plan(conditions)
         seen: dict[str, set[Any]] = {}
-        for start, stop, rng in iter_blocks(n, seed):
-            yield self._fill(stop - start, rng, start, model, latent, seen)
+        blocks = iter_blocks(n, seed)
+        jobs = self._threads()
+        # Uniqueness is checked against earlier blocks: those blocks run in order.
+        if jobs == 1 or any(isinstance(c, Unique) for c in self.constraints_):
+            for start, stop, rng in blocks:
+                yield self._fill(stop - start, rng, start, model, latent, seen)
+            return
+        with ThreadPoolExecutor(jobs) as pool:
+            pending: deque[Future[pd.DataFrame]] = deque()
+            for start, stop, rng in blocks:
+                pending.append(
+                    pool.submit(self._fill, stop - start, rng, start, model, latent, seen)
+                )
+                # At most two blocks per thread wait in memory.
+                if len(pending) >= 2 * jobs:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
 
     def sample(
         self, n: int, seed: SeedLike = None, conditions: dict[str, Any] | None = None
@@ -692,7 +733,7 @@ class CopulaSynthesizer(BaseModel):
         blocks = list(self.iter_sample(n, seed, conditions))
         if not blocks:
             return self._draw(self, LatentConstraints(), 0, np.random.default_rng(0), 0)
-        return pd.concat(blocks) if len(blocks) > 1 else blocks[0]
+        return _concat_blocks(blocks)
 
     def sample_to(
         self,
