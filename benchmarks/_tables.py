@@ -17,7 +17,9 @@ def _statsmodels(name, categorical=()):
 
     df = getattr(ds, name).load_pandas().data.copy()
     for column in categorical:
-        df[column] = df[column].astype(int).astype(str) if df[column].dtype.kind == "f" else df[column]
+        df[column] = (
+            df[column].astype(int).astype(str) if df[column].dtype.kind == "f" else df[column]
+        )
     return df, dict.fromkeys(categorical, "categorical")
 
 

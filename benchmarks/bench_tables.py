@@ -16,7 +16,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from _tables import independent_bootstrap, load_tables, row_bootstrap, sdmetrics_metadata, sdv_metadata
+from _tables import (
+    independent_bootstrap,
+    load_tables,
+    row_bootstrap,
+    sdmetrics_metadata,
+    sdv_metadata,
+)
 
 from stochgen.tabular.synthesizer import CopulaSynthesizer
 
@@ -85,8 +91,10 @@ def main() -> None:
     table = pd.DataFrame(rows).set_index("table")
     pd.set_option("display.width", 250)
     print(table.round(3).to_markdown() if _has_tabulate() else table.round(3).to_string())
-    print(f"\nmedian fit speed-up: {table['fit speed-up'].median():.1f}x "
-          f"(min {table['fit speed-up'].min():.1f}x)")
+    print(
+        f"\nmedian fit speed-up: {table['fit speed-up'].median():.1f}x "
+        f"(min {table['fit speed-up'].min():.1f}x)"
+    )
 
     df, kinds = tables.get("randhie", load_tables()["randhie"])
     ours = CopulaSynthesizer(kinds=kinds).fit(df)
