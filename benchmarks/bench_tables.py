@@ -62,10 +62,10 @@ def main() -> None:
     rows = []
     for name, (df, kinds) in tables.items():
         meta = sdmetrics_metadata(df, kinds)
-        ours, fit_ours = timed(lambda: CopulaSynthesizer(kinds=kinds).fit(df))
+        ours, fit_ours = timed(lambda df=df, kinds=kinds: CopulaSynthesizer(kinds=kinds).fit(df))
         synth_ours = ours.sample(len(df), seed=0)
         sdv = GaussianCopulaSynthesizer(sdv_metadata(df, kinds))
-        _, fit_sdv = timed(lambda: sdv.fit({"table": df}))
+        _, fit_sdv = timed(lambda sdv=sdv, df=df: sdv.fit({"table": df}))
         synth_sdv = _one(sdv.sample(len(df)))
         q_ours = quality(df, synth_ours, meta)
         q_sdv = quality(df, synth_sdv, meta)
