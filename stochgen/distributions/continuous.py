@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize, stats
 
+from stochgen._base import check_is_fitted
 from stochgen.distributions._parametric import ParametricDistribution, _moments
 from stochgen.exceptions import ValidationError
 
@@ -877,6 +878,20 @@ class Pearson3(ParametricDistribution):
     def _start(self, data: NDArray[np.float64], fixed: dict[str, float]) -> dict[str, float]:
         mean, sd, skew = _moments(data)
         return {"skew": skew, "loc": mean, "scale": sd}
+
+    def support(self) -> tuple[float, float]:
+        """Bounds: the gamma's origin ``loc - 2 scale / skew`` on the side of the short tail.
+
+        Returns
+        -------
+        tuple of float
+        """
+        check_is_fitted(self)
+        skew, loc, scale = self.params_["skew"], self.params_["loc"], self.params_["scale"]
+        if skew == 0:
+            return (-np.inf, np.inf)
+        origin = loc - 2 * scale / skew
+        return (origin, np.inf) if skew > 0 else (-np.inf, origin)
 
 
 class TruncatedNormal(ParametricDistribution):
