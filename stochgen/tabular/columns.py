@@ -37,6 +37,10 @@ __all__ = [
 ]
 
 _MAX_DECIMALS = 6
+# "auto" marginals: families are tried on columns with at least this many distinct
+# values and kept when the KS test of the fit does not reject them at this level.
+_MIN_VALUES_FOR_FAMILY = 20
+_MIN_FAMILY_PVALUE = 0.05
 # A spike: one value with at least this share, beside more than this many other values.
 _MIN_ATOM_SHARE = 0.1
 _MIN_DISTINCT_BESIDE_ATOM = 10
@@ -155,6 +159,11 @@ class NumericColumn(BaseModel):
     ----------
     kind : {"continuous", "integer", "datetime"}
         How values are rounded and restored.
+    marginal : "empirical", "auto", str or Distribution
+        The marginal of the values off the spike: the interpolated empirical
+        distribution; "auto" (continuous columns: the best of the fast
+        parametric families by BIC, kept only when a KS test at 5% does not
+        reject it, else empirical); a family name; or an unfitted Distribution.
 
     Attributes
     ----------
@@ -191,8 +200,9 @@ class NumericColumn(BaseModel):
         "atom_rate_",
     )
 
-    def __init__(self, *, kind: str = "continuous") -> None:
+    def __init__(self, *, kind: str = "continuous", marginal: Any = "empirical") -> None:
         self.kind = kind
+        self.marginal = marginal
 
     def to_numbers(self, column: pd.Series) -> NDArray[np.float64]:
         """Return the column in model units (floats; datetimes in ``step_`` units, NaN missing).
@@ -287,9 +297,35 @@ class NumericColumn(BaseModel):
             self.atom_rate_ = float(counts[top] / present.size)
             spread = present[present != self.atom_]
             counts = np.delete(counts, top)
-        self.marginal_ = EmpiricalDistribution().fit(spread)
+        self.marginal_ = self._fit_marginal(spread)
         self.value_attenuation_ = _score_attenuation(counts / counts.sum())
         return self
+
+    def _fit_marginal(self, spread: NDArray[np.float64]) -> BaseModel:
+        """Fit the marginal setting to the values off the spike."""
+        from stochgen.distributions import Distribution
+        from stochgen.distributions.selection import fit_distribution
+
+        setting = self.marginal
+        if isinstance(setting, Distribution):
+            return setting.clone().fit(spread)
+        if setting == "empirical" or np.unique(spread).size < _MIN_VALUES_FOR_FAMILY:
+            return EmpiricalDistribution().fit(spread)
+        if setting == "auto":
+            if self.kind != "continuous":
+                return EmpiricalDistribution().fit(spread)
+            best, table = fit_distribution(spread, families="fast")
+            # A family is kept only where the data cannot tell it from the data's own law.
+            if table.iloc[0]["ks_pvalue"] >= _MIN_FAMILY_PVALUE:
+                return best
+            return EmpiricalDistribution().fit(spread)
+        if isinstance(setting, str):
+            best, _ = fit_distribution(spread, families=[setting])
+            return best
+        raise TypeError(
+            "marginal must be 'empirical', 'auto', a family name or a Distribution; "
+            f"got {setting!r}"
+        )
 
     @staticmethod
     def _decimals(values: NDArray[np.float64]) -> int:
@@ -393,7 +429,8 @@ class NumericColumn(BaseModel):
             values = np.empty(z.shape[0])
             quantiles_from_normal(np.ascontiguousarray(z[:, 0]), knots_q, knots_x, guide, values)
         else:
-            values = self.marginal_.ppf(special.ndtr(z[:, 0]))
+            # A fitted family: its tabulated inverse CDF (u-error below 1e-10).
+            values = self.marginal_.inverse_transform().ppf(special.ndtr(z[:, 0]))
         if self.kind == "continuous" and self.decimals_ >= 0:
             values = np.round(values, self.decimals_)
         elif self.kind != "continuous":

@@ -131,7 +131,9 @@ def _merge_bounds(conditions: dict[str, Any], bounds: Bounds) -> None:
 _NUMERIC_KINDS = ("continuous", "integer", "datetime")
 
 
-def _prepare(data: pd.DataFrame, schema: Schema) -> dict[str, dict[str, Any]]:
+def _prepare(
+    data: pd.DataFrame, schema: Schema, marginals: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     """Convert each column once into the arrays its model fits from."""
     prepared: dict[str, dict[str, Any]] = {}
     for name, spec in schema.columns_.items():
@@ -141,7 +143,13 @@ def _prepare(data: pd.DataFrame, schema: Schema) -> dict[str, dict[str, Any]]:
             model = NumericColumn(kind=kind)
             numbers = model.to_numbers(column)
             step = getattr(model, "step_", 1)
-            prepared[name] = {"kind": kind, "dtype": dtype, "numbers": numbers, "step": step}
+            prepared[name] = {
+                "kind": kind,
+                "dtype": dtype,
+                "numbers": numbers,
+                "step": step,
+                "marginal": marginals.get(name, "empirical"),
+            }
         elif kind in ("categorical", "boolean"):
             codes, labels = CategoricalColumn.prepare(column)
             categorical = isinstance(column.dtype, pd.CategoricalDtype)
@@ -174,7 +182,7 @@ def _fit_prepared(
             if np.isnan(values).all():
                 columns[name] = ConstantColumn().fit_value(None, part["dtype"])
                 continue
-            model = NumericColumn(kind=part["kind"])
+            model = NumericColumn(kind=part["kind"], marginal=part["marginal"])
             columns[name] = model.fit_numbers(values, part["dtype"], part["step"])
             scores[name] = model.scores_from_numbers(values)
         elif "codes" not in part:
@@ -315,6 +323,12 @@ class CopulaSynthesizer(BaseModel):
         that class's distribution. "auto": every categorical and boolean column.
         Per-label models use a Gaussian copula whatever ``copula`` is, so that
         value conditions combine exactly with the label condition.
+    marginals : "empirical", "auto", str, Distribution or dict
+        Marginal of numeric columns (see `NumericColumn`): one setting for
+        all, or a dict from column name to setting (others: "empirical").
+        "empirical" (default) reproduces each column's shape closest and fits
+        fastest; "auto" uses a parametric family where the data cannot reject
+        it (smooth tails, fewer parameters).
     constraints : list of Constraint, optional
         Rules every generated row meets (see `stochgen.tabular.constraints`).
     n_jobs : int or None
@@ -369,12 +383,14 @@ class CopulaSynthesizer(BaseModel):
         kinds: dict[str, str] | None = None,
         copula: str = "gaussian",
         condition_columns: str | list[str] | None = "auto",
+        marginals: Any = "empirical",
         constraints: list[Constraint] | None = None,
         n_jobs: int | None = None,
     ) -> None:
         self.kinds = kinds
         self.copula = copula
         self.condition_columns = condition_columns
+        self.marginals = marginals
         self.constraints = constraints
         self.n_jobs = n_jobs
 
@@ -407,7 +423,7 @@ class CopulaSynthesizer(BaseModel):
             work = constraint.forward(work)
         schema = Schema(kinds=_work_kinds(self.kinds, constraints, work)).fit(work)
         conditioning = self._conditioning_columns(schema)
-        prepared = _prepare(work, schema)
+        prepared = _prepare(work, schema, self._marginal_settings(schema))
         self.columns_, latent, corr = _fit_prepared(prepared)
         self.schema_ = schema
         self.copula_ = _fit_copula(self.copula, latent, corr)
@@ -416,6 +432,23 @@ class CopulaSynthesizer(BaseModel):
         self.constraints_ = constraints
         self.output_columns_ = list(data.columns)
         return self
+
+    def _marginal_settings(self, schema: Schema) -> dict[str, Any]:
+        numeric = [n for n, spec in schema.columns_.items() if spec["kind"] in _NUMERIC_KINDS]
+        setting = self.marginals
+        if isinstance(setting, dict):
+            check_columns(setting, numeric, "marginals (numeric columns)")
+            chosen = setting
+        else:
+            chosen = dict.fromkeys(numeric, setting)
+        for name, value in chosen.items():
+            if isinstance(value, str) and value not in ("empirical", "auto"):
+                from stochgen.distributions.selection import CONTINUOUS_FAMILIES
+
+                check_choice(
+                    value, f"marginals[{name!r}]", ("empirical", "auto", *CONTINUOUS_FAMILIES)
+                )
+        return chosen
 
     def _fit_constraints(self, data: pd.DataFrame) -> list[Constraint]:
         if self.constraints is None:
