@@ -63,9 +63,9 @@ def sdv_metadata(df: pd.DataFrame, kinds: dict[str, str]):
     metadata.add_table("table")
     for name, spec in schema.columns_.items():
         kind = spec["kind"]
-        if kind in ("categorical", "boolean", "constant"):
+        if kind in ("categorical", "ordinal", "boolean", "constant"):
             metadata.add_column(name, "table", sdtype="categorical")
-        elif kind == "datetime":
+        elif kind in ("datetime", "date"):
             metadata.add_column(name, "table", sdtype="datetime")
         elif kind == "id":
             metadata.add_column(name, "table", sdtype="id")

@@ -157,7 +157,7 @@ class NumericColumn(BaseModel):
 
     Parameters
     ----------
-    kind : {"continuous", "integer", "datetime"}
+    kind : {"continuous", "integer", "datetime", "date"}
         How values are rounded and restored.
     marginal : "empirical", "auto", str or Distribution
         The marginal of the values off the spike: the interpolated empirical
@@ -215,9 +215,11 @@ class NumericColumn(BaseModel):
         -------
         numpy.ndarray
         """
-        if self.kind != "datetime":
+        if self.kind not in ("datetime", "date"):
             return column.to_numpy(dtype=np.float64, na_value=np.nan)
         series = column
+        if self.kind == "date":
+            series = pd.to_datetime(column).astype("datetime64[s]")
         if getattr(series.dt, "tz", None) is not None:
             # Local wall time: dates stay dates across daylight-saving changes.
             series = series.dt.tz_localize(None)
@@ -254,7 +256,7 @@ class NumericColumn(BaseModel):
         -------
         Self
         """
-        if self.kind != "datetime":
+        if self.kind not in ("datetime", "date"):
             self.step_ = 1
         elif hasattr(self, "step_"):
             del self.step_
@@ -446,7 +448,16 @@ class NumericColumn(BaseModel):
             values[missing] = np.nan
         if self.kind == "datetime":
             return self._to_datetimes(values)
+        if self.kind == "date":
+            return self._to_dates(values)
         return restore_dtype(values, self.dtype_)
+
+    def _to_dates(self, values: NDArray[np.float64]) -> NDArray[np.object_]:
+        missing = np.isnan(values)
+        days = np.where(missing, 0, values).astype(np.int64) * (self.step_ // 86_400_000_000_000)
+        dates = days.astype("datetime64[D]").astype(object)
+        dates[missing] = None
+        return dates
 
     def _to_datetimes(self, values: NDArray[np.float64]) -> Any:
         dtype = pd.api.types.pandas_dtype(self.dtype_)
@@ -557,6 +568,7 @@ class CategoricalColumn(BaseModel):
         categories: NDArray[np.object_] | None = None,
         ordered: bool = False,
         order_by: NDArray[np.float64] | None = None,
+        rank_by: NDArray[np.object_] | None = None,
     ) -> Self:
         """Fit from codes into ``labels`` (labels without rows are left out).
 
@@ -574,6 +586,9 @@ class CategoricalColumn(BaseModel):
             Whether those categories are ordered (their order is then kept).
         order_by : numpy.ndarray, optional
             See `fit`.
+        rank_by : numpy.ndarray of object, optional
+            Labels in the order to keep on the latent axis (ordinal columns
+            that are not ordered categoricals); missing goes last.
 
         Returns
         -------
@@ -581,8 +596,8 @@ class CategoricalColumn(BaseModel):
         """
         k = len(labels)
         counts = np.bincount(codes, minlength=k)
-        if ordered and categories is not None:
-            position = {c: i for i, c in enumerate(categories)}
+        if rank_by is not None or (ordered and categories is not None):
+            position = {c: i for i, c in enumerate(rank_by if rank_by is not None else categories)}
             rank = np.array([position.get(label, len(position)) for label in labels])
             order = np.lexsort((np.arange(k), rank))
         elif order_by is not None:

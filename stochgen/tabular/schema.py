@@ -14,7 +14,17 @@ from stochgen.exceptions import ModelFileError, ValidationError
 __all__ = ["KINDS", "Schema", "infer_kind"]
 
 #: Column kinds a schema can hold.
-KINDS = ("continuous", "integer", "categorical", "boolean", "datetime", "constant", "id")
+KINDS = (
+    "continuous",
+    "integer",
+    "categorical",
+    "ordinal",
+    "boolean",
+    "datetime",
+    "date",
+    "constant",
+    "id",
+)
 
 # Object columns with at least this many rows, all distinct strings, are IDs.
 _MIN_ROWS_FOR_ID = 20
@@ -69,7 +79,7 @@ def infer_kind(column: pd.Series) -> str:
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return "datetime"
     if isinstance(dtype, pd.CategoricalDtype):
-        return "categorical"
+        return "ordinal" if dtype.ordered else "categorical"
     if pd.api.types.is_numeric_dtype(dtype):
         values = present.to_numpy(dtype=np.float64)
         n_inf = int(np.isinf(values).sum())
@@ -83,6 +93,8 @@ def infer_kind(column: pd.Series) -> str:
     types = _value_types(present)
     if types == {"bool"}:
         return "boolean"
+    if types == {"date"}:
+        return "date"
     if len(types) > 1:
         raise ValidationError(
             f"column {name!r} mixes value types {sorted(types)}; convert it to one type "
@@ -100,7 +112,9 @@ class Schema(BaseModel):
     ----------
     kinds : dict of str to str, optional
         Kinds to use instead of the inferred ones, by column name (one of
-        ``continuous, integer, categorical, boolean, datetime, constant, id``).
+        ``continuous, integer, categorical, ordinal, boolean, datetime, date,
+        constant, id``). ``ordinal`` keeps the labels' order (an ordered
+        categorical's, else sorted); ``date`` holds `datetime.date` values.
 
     Attributes
     ----------

@@ -50,6 +50,8 @@ from stochgen.tabular.truncated import conditional_normal
 __all__ = ["CopulaSynthesizer"]
 
 _COPULAS = ("gaussian", "student_t", "vine")
+_NUMERIC_KINDS = ("continuous", "integer", "datetime", "date")
+_LABEL_KINDS = ("categorical", "ordinal", "boolean")
 #: Labels with fewer rows get no model of their own (it would echo real rows).
 MIN_CLASS_ROWS = 20
 # Conditioning columns with more labels than this keep no per-label models.
@@ -67,9 +69,9 @@ _MAX_ABS_CORRELATION = 0.999
 
 
 def _column_model(kind: str) -> BaseModel:
-    if kind in ("continuous", "integer", "datetime"):
+    if kind in _NUMERIC_KINDS:
         return NumericColumn(kind=kind)
-    if kind in ("categorical", "boolean"):
+    if kind in _LABEL_KINDS:
         return CategoricalColumn()
     if kind == "id":
         return IdColumn()
@@ -128,9 +130,6 @@ def _merge_bounds(conditions: dict[str, Any], bounds: Bounds) -> None:
         raise ValidationError(f"condition {name}={value!r} breaks the constraint {bounds!r}")
 
 
-_NUMERIC_KINDS = ("continuous", "integer", "datetime")
-
-
 def _prepare(
     data: pd.DataFrame, schema: Schema, marginals: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
@@ -150,17 +149,27 @@ def _prepare(
                 "step": step,
                 "marginal": marginals.get(name, "empirical"),
             }
-        elif kind in ("categorical", "boolean"):
+        elif kind in _LABEL_KINDS:
             codes, labels = CategoricalColumn.prepare(column)
             categorical = isinstance(column.dtype, pd.CategoricalDtype)
-            prepared[name] = {
-                "kind": kind,
-                "dtype": dtype,
-                "codes": codes,
-                "labels": labels,
-                "categories": _plain_array(column.dtype.categories) if categorical else None,
-                "ordered": bool(categorical and column.dtype.ordered),
-            }
+            categories = _plain_array(column.dtype.categories) if categorical else None
+            ordered = bool(categorical and column.dtype.ordered)
+            if kind == "ordinal" and not ordered:
+                # An ordinal column that is not an ordered categorical: its labels sorted.
+                ranked = sorted((label for label in labels if label is not None), key=_sort_key)
+                order = _plain_array(ranked)
+                categories, ordered = (categories if categorical else None), True
+                prepared[name] = {"order": order}
+            else:
+                prepared[name] = {}
+            prepared[name].update(
+                kind=kind,
+                dtype=dtype,
+                codes=codes,
+                labels=labels,
+                categories=categories,
+                ordered=ordered,
+            )
         else:
             prepared[name] = {"kind": kind, "model": _column_model(kind).fit(column)}
     return prepared
@@ -198,6 +207,7 @@ def _fit_prepared(
                 categories=part["categories"],
                 ordered=part["ordered"],
                 order_by=summary,
+                rank_by=part.get("order"),
             )
             columns[name] = model
             scores[name] = model.scores_from_codes(codes, part["labels"])
@@ -264,6 +274,13 @@ def _fit_copula(kind: str, latent: NDArray[np.float64], corr: NDArray[np.float64
     if kind == "student_t":
         return StudentTCopula().fit(u)
     return VineCopula().fit(u)
+
+
+def _sort_key(label: Any) -> tuple[int, Any]:
+    # Numbers by value, then everything else by text.
+    if isinstance(label, int | float) and not isinstance(label, bool):
+        return (0, label)
+    return (1, str(label))
 
 
 def _concat_blocks(blocks: list[pd.DataFrame]) -> pd.DataFrame:
@@ -467,18 +484,14 @@ class CopulaSynthesizer(BaseModel):
         if setting is None:
             return []
         if isinstance(setting, str) and setting == "auto":
-            return [
-                name
-                for name, spec in schema.columns_.items()
-                if spec["kind"] in ("categorical", "boolean")
-            ]
+            return [name for name, spec in schema.columns_.items() if spec["kind"] in _LABEL_KINDS]
         if isinstance(setting, str) or not isinstance(setting, list | tuple):
             raise ValidationError(
                 f"condition_columns must be 'auto', None or a list of columns; got {setting!r}"
             )
         check_columns(setting, list(schema.columns_), "condition_columns")
         for name in setting:
-            if schema.columns_[name]["kind"] not in ("categorical", "boolean"):
+            if schema.columns_[name]["kind"] not in _LABEL_KINDS:
                 raise ValidationError(
                     f"condition_columns: {name!r} is {schema.columns_[name]['kind']}; "
                     "per-class models are kept for categorical and boolean columns"

@@ -50,7 +50,7 @@ def test_schema_inferred(model):
         "group": "categorical",
         "flag": "boolean",
         "score": "continuous",
-        "level": "categorical",
+        "level": "ordinal",
         "nullable": "integer",
         "start": "datetime",
         "const": "constant",
@@ -239,3 +239,38 @@ def test_auto_marginals_keep_empirical_where_families_fail():
     bimodal = np.r_[rng.normal(-3, 0.5, 2_000), rng.normal(3, 0.5, 2_000)]
     model = CopulaSynthesizer(marginals="auto").fit(pd.DataFrame({"b": bimodal}))
     assert type(model.columns_["b"].marginal_).__name__ == "EmpiricalDistribution"
+
+
+def test_ordinal_labels_keep_their_order_on_the_latent_axis():
+    rng = np.random.default_rng(4)
+    score = rng.normal(size=3_000)
+    # Frequency order (mid, low, high) differs from the labels' own order.
+    grade = np.where(score > 0.8, "3-high", np.where(score < -0.3, "1-low", "2-mid"))
+    df = pd.DataFrame({"grade": grade, "score": score.round(3)})
+    model = CopulaSynthesizer(kinds={"grade": "ordinal"}).fit(df)
+    assert list(model.columns_["grade"].labels_) == ["1-low", "2-mid", "3-high"]
+    out = model.sample(5_000, seed=0)
+    means = out.groupby("grade")["score"].mean()
+    assert means["1-low"] < means["2-mid"] < means["3-high"]
+
+
+def test_date_objects_round_trip():
+    import datetime as dt
+
+    rng = np.random.default_rng(5)
+    days = rng.integers(0, 400, 500)
+    dates = [dt.date(2023, 1, 1) + dt.timedelta(days=int(d)) for d in days]
+    dates[3] = None
+    df = pd.DataFrame({"day": pd.Series(dates, dtype=object), "x": days * 1.5})
+    model = CopulaSynthesizer().fit(df)
+    assert model.schema_.columns_["day"]["kind"] == "date"
+    out = model.sample(2_000, seed=0)
+    present = out["day"].dropna()
+    assert all(type(v) is dt.date for v in present)
+    assert present.min() >= min(d for d in dates if d) and present.max() <= max(
+        d for d in dates if d
+    )
+    assert out["day"].isna().any()
+    # Dates follow x (x = 1.5 * days since 2023-01-01).
+    gap = (pd.to_datetime(present) - pd.Timestamp("2023-01-01")).dt.days * 1.5
+    assert np.corrcoef(gap, out.loc[present.index, "x"])[0, 1] > 0.95
