@@ -15,8 +15,6 @@ def evaluate_inverse(u, breaks, table):
     m = breaks.size - 1
     v = np.clip(u, breaks[0], breaks[m])
     i = np.clip(np.searchsorted(breaks, v, side="right") - 1, 0, m - 1)
-    rows = table[i]
-    p = rows[:, 11].copy()
-    for r in range(4, -1, -1):
-        p = p * (v - rows[:, 2 * r]) + rows[:, 2 * r + 1]
-    return p
+    a = table[i]
+    d = v - a[:, 0]
+    return np.polynomial.polynomial.polyval(d, a[:, 1:7].T, tensor=False)
