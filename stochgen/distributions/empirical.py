@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from stochgen._base import check_is_fitted
-from stochgen._validation import check_array
+from stochgen._validation import check_array, check_probability
 from stochgen.distributions._base import Distribution
 from stochgen.exceptions import ModelFileError
 
@@ -23,7 +23,18 @@ class EmpiricalDistribution(Distribution):
     cumulative count): a flat piece of the quantile function, so a value
     repeated in the data is produced with probability ``(c_k - 1) / n``.
     Between distinct values the quantile function is linear. Draws stay inside
-    ``[min(x), max(x)]``.
+    ``[min(x), max(x)]`` unless ``smooth_tails`` is set: then the probability
+    ``1 / (2n)`` beyond each extreme, otherwise held by the extreme value,
+    spreads into an exponential tail whose scale is the mean distance of the
+    most extreme ``tail_fraction`` of the data from their threshold (the
+    peaks-over-threshold estimate), so draws can pass the data's range.
+
+    Parameters
+    ----------
+    smooth_tails : bool
+        Add exponential tails beyond the data's minimum and maximum.
+    tail_fraction : float
+        Share of the data at each end that estimates a tail's scale.
 
     Attributes
     ----------
@@ -31,6 +42,8 @@ class EmpiricalDistribution(Distribution):
         Distinct data values, increasing.
     lower_q_, upper_q_ : numpy.ndarray
         Quantile range held by each value.
+    tail_scales_ : numpy.ndarray
+        Scales of the lower and upper exponential tails (0 without tails).
 
     Examples
     --------
@@ -39,12 +52,16 @@ class EmpiricalDistribution(Distribution):
     array([0., 0., 2.])
     >>> dist.sample(3, seed=0).shape
     (3,)
+    >>> tailed = EmpiricalDistribution(smooth_tails=True).fit(np.arange(100.0))
+    >>> bool(tailed.ppf(0.001) < 0.0), bool(tailed.ppf(0.999) > 99.0)
+    (True, True)
     """
 
-    _fitted_attributes = ("values_", "lower_q_", "upper_q_")
+    _fitted_attributes = ("values_", "lower_q_", "upper_q_", "tail_scales_")
 
-    def __init__(self) -> None:
-        pass
+    def __init__(self, *, smooth_tails: bool = False, tail_fraction: float = 0.05) -> None:
+        self.smooth_tails = smooth_tails
+        self.tail_fraction = tail_fraction
 
     def fit(self, x: ArrayLike) -> Self:
         """Fit to finite data.
@@ -71,6 +88,15 @@ class EmpiricalDistribution(Distribution):
         self.values_ = values
         self.lower_q_ = (cumulative - counts + 0.5) / n
         self.upper_q_ = (cumulative - 0.5) / n
+        self.tail_scales_ = np.zeros(2)
+        if self.smooth_tails and values.size > 1:
+            fraction = check_probability(self.tail_fraction, "tail_fraction")
+            ordered = np.sort(data)
+            k = max(2, int(np.ceil(fraction * data.size)))
+            low = float(np.mean(ordered[k - 1] - ordered[:k]))
+            high = float(np.mean(ordered[-k:] - ordered[-k]))
+            spread = float(np.ptp(data)) / data.size
+            self.tail_scales_ = np.array([max(low, spread), max(high, spread)])
         return self
 
     @property
@@ -100,6 +126,12 @@ class EmpiricalDistribution(Distribution):
         q = np.asarray(q, dtype=np.float64)
         qk, xk = self._knots()
         out = np.interp(q, qk, xk)
+        lo_scale, hi_scale = self.tail_scales_
+        if lo_scale > 0 or hi_scale > 0:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                below = xk[0] + lo_scale * np.log(q / qk[0])
+                above = xk[-1] - hi_scale * np.log((1 - q) / (1 - qk[-1]))
+            out = np.where(q < qk[0], below, np.where(q > qk[-1], above, out))
         return np.where((q < 0) | (q > 1), np.nan, out)
 
     def cdf(self, x: ArrayLike) -> NDArray[np.float64]:
@@ -125,6 +157,15 @@ class EmpiricalDistribution(Distribution):
         x0, x1 = values[kc], values[kc + 1]
         q0, q1 = self.upper_q_[kc], self.lower_q_[kc + 1]
         between = q0 + (q1 - q0) * (x - x0) / (x1 - x0)
+        lo_scale, hi_scale = self.tail_scales_
+        if lo_scale > 0 or hi_scale > 0:
+            with np.errstate(over="ignore"):
+                below = self.lower_q_[0] * np.exp(np.minimum(x - values[0], 0.0) / lo_scale)
+                above = 1 - (1 - self.upper_q_[-1]) * np.exp(
+                    -np.maximum(x - values[-1], 0.0) / hi_scale
+                )
+            out = np.where(inside, between, np.where(k < 0, below, above))
+            return np.where(np.isnan(x), np.nan, out)
         out = np.where(inside, between, np.where(k < 0, 0.0, 1.0))
         return np.where(np.isnan(x), np.nan, out)
 
@@ -149,11 +190,23 @@ class EmpiricalDistribution(Distribution):
         slope = (self.lower_q_[k + 1] - self.upper_q_[k]) / (values[k + 1] - values[k])
         inside = (x >= values[0]) & (x <= values[-1])
         with np.errstate(divide="ignore"):
-            return np.where(inside, np.log(slope), -np.inf)
+            out = np.where(inside, np.log(slope), -np.inf)
+        lo_scale, hi_scale = self.tail_scales_
+        if lo_scale > 0 or hi_scale > 0:
+            tail_lo = np.log(self.lower_q_[0] / lo_scale) + (x - values[0]) / lo_scale
+            tail_hi = np.log((1 - self.upper_q_[-1]) / hi_scale) - (x - values[-1]) / hi_scale
+            out = np.where(x < values[0], tail_lo, np.where(x > values[-1], tail_hi, out))
+        return out
 
     def _set_state(self, state: dict) -> None:
+        # Files written before tails existed have no tail_scales_: they had none.
+        state = {"tail_scales_": np.zeros(2), **state}
         super()._set_state(state)
-        arrays = [np.asarray(state[name]) for name in self._fitted_attributes]
+        scales = np.asarray(state["tail_scales_"], dtype=np.float64)
+        if scales.shape != (2,) or np.any(scales < 0) or not np.all(np.isfinite(scales)):
+            raise ModelFileError("EmpiricalDistribution: tail_scales_ must be 2 finite values >= 0")
+        self.tail_scales_ = scales
+        arrays = [np.asarray(state[name]) for name in ("values_", "lower_q_", "upper_q_")]
         if not all(
             a.ndim == 1 and a.dtype.kind == "f" and a.size == arrays[0].size for a in arrays
         ):

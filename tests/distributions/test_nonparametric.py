@@ -116,6 +116,30 @@ def test_atom_mixture_with_given_continuous_part(tmp_path):
 def test_empirical_smooth_api_unchanged():
     dist = EmpiricalDistribution().fit([0.0, 0.0, 0.0, 1.0, 2.0])
     np.testing.assert_array_equal(dist.ppf([0.0, 0.3, 1.0]), [0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(dist.tail_scales_, [0.0, 0.0])
+
+
+def test_empirical_smooth_tails():
+    data = np.random.default_rng(0).exponential(1.0, 2000) + 5.0
+    plain = EmpiricalDistribution().fit(data)
+    dist = EmpiricalDistribution(smooth_tails=True).fit(data)
+    # interior unchanged
+    q = np.linspace(0.01, 0.99, 50)
+    np.testing.assert_array_equal(dist.ppf(q), plain.ppf(q))
+    # tails pass the data's range, and cdf inverts ppf there
+    qt = np.array([1e-6, 1e-4, 1 - 1e-4, 1 - 1e-6])
+    xt = dist.ppf(qt)
+    assert xt[0] < data.min() and xt[-1] > data.max()
+    np.testing.assert_allclose(dist.cdf(xt), qt, rtol=1e-9)
+    # the upper tail scale estimates the exponential's scale (1.0)
+    assert abs(dist.tail_scales_[1] - 1.0) < 0.3
+    # each tail's density integrates to the probability it holds (1 / 2n)
+    lo, hi = data.min(), data.max()
+    low_mass, _ = integrate.quad(lambda t: float(np.exp(dist.logpdf(t))), lo - 50, lo)
+    high_mass, _ = integrate.quad(lambda t: float(np.exp(dist.logpdf(t))), hi, hi + 50)
+    np.testing.assert_allclose([low_mass, high_mass], [0.5 / data.size] * 2, rtol=1e-6)
+    y = dist.sample(200_000, seed=1)
+    assert y.max() > data.max()
 
 
 @pytest.mark.parametrize(
