@@ -181,14 +181,30 @@ class ParametricDistribution(Distribution):
                 f"{type(self).__name__}: fitted parameters {params} give a log-likelihood of "
                 f"{loglik} on the data (data outside the support?)"
             )
+        if "scale" in params and "loc" in params:
+            z = (data - params["loc"]) / params["scale"]
+            if np.ptp(z) < 1e-6 * np.max(np.abs(z)):
+                # e.g. a Pareto drifting towards an exponential: b, loc, scale -> inf
+                raise FitError(
+                    f"{type(self).__name__}: degenerate fit {params}: the data span a relative "
+                    f"width of {np.ptp(z) / np.max(np.abs(z)):.2g} of the standardised scale "
+                    "(the family's limit case fits better)"
+                )
         self.params_ = params
         return self
 
     def _mle(self, data: NDArray[np.float64], fixed: dict[str, float]) -> dict[str, float]:
+        """Maximum likelihood by scipy's ``fit``, from moment-based starting values.
+
+        Nelder-Mead on a free location can stop where part of the data lies
+        outside the support (a -inf log-likelihood). The fit is then started
+        again with the location just below the data's minimum and, failing
+        that, profiled with the location held there; the best finite result
+        is kept.
+        """
         names = self._all_names()
         if len(fixed) == len(names):
             return dict(fixed)
-        dist = getattr(stats, self._scipy_name)
         start = self._start(data, fixed)
         kwargs: dict[str, float] = {f"f{name}": value for name, value in fixed.items()}
         for name in ("loc", "scale"):
@@ -197,13 +213,40 @@ class ParametricDistribution(Distribution):
         args = [start[s] for s in self._shapes if s in start]
         if len(args) != len(self._shapes):
             args = []
-        try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                result = dist.fit(data, *args, **kwargs)
-        except _FIT_ERRORS as exc:
-            raise FitError(f"{type(self).__name__}: maximum likelihood failed: {exc}") from exc
-        return {name: float(v) for name, v in zip(names, result, strict=True)}
+        attempts = [(args, kwargs)]
+        if "loc" not in fixed:
+            below = float(data.min() - np.ptp(data) / np.sqrt(data.size))
+            attempts.append((args, {**kwargs, "loc": below}))
+            profiled = {k: v for k, v in kwargs.items() if k != "loc"}
+            attempts.append((args, {**profiled, "floc": below}))
+        best: tuple[float, dict[str, float]] | None = None
+        errors = []
+        for attempt_args, attempt_kwargs in attempts:
+            try:
+                params = self._scipy_fit(data, attempt_args, attempt_kwargs)
+            except _FIT_ERRORS as exc:
+                errors.append(str(exc))
+                continue
+            with np.errstate(all="ignore"):
+                loglik = float(np.sum(self._freeze(params).logpdf(data)))
+            if np.isfinite(loglik):
+                if best is None or loglik > best[0]:
+                    best = (loglik, params)
+                if best is not None and attempt_args is args and attempt_kwargs is kwargs:
+                    break
+        if best is None:
+            reason = errors[-1] if errors else "no start gave a finite log-likelihood"
+            raise FitError(f"{type(self).__name__}: maximum likelihood failed: {reason}")
+        return best[1]
+
+    def _scipy_fit(
+        self, data: NDArray[np.float64], args: list[float], kwargs: dict[str, float]
+    ) -> dict[str, float]:
+        dist = getattr(stats, self._scipy_name)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = dist.fit(data, *args, **kwargs)
+        return {name: float(v) for name, v in zip(self._all_names(), result, strict=True)}
 
     @property
     def n_params(self) -> int:

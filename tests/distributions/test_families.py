@@ -183,6 +183,17 @@ def test_errors_are_clear():
         Gamma.from_params(a=-1.0)
     with pytest.raises(FitError):
         Gamma(loc=5.0).fit([1.0, 2.0, 3.0])
+    # Gamma data drive a Pareto to its exponential limit (b, loc, scale -> inf): refused.
+    with pytest.raises(FitError, match="degenerate"):
+        Pareto().fit(np.random.default_rng(0).gamma(3.0, 1.0, 500) + 0.1)
+
+
+def test_free_location_stays_below_the_data():
+    # Nelder-Mead alone ends with loc above min(x) here (-inf log-likelihood).
+    x = np.random.default_rng(0).gamma(3.0, 1.0, 500) + 0.1
+    fitted = Weibull().fit(x)
+    assert fitted.params_["loc"] < x.min()
+    assert np.isfinite(fitted.logpdf(x).sum())
 
 
 def test_tampered_model_file_is_refused():
