@@ -71,8 +71,7 @@ def run_demo(output: str | Path = "demo-output", seed: int = 0) -> Path:
     synthetic = model.sample(len(real), seed=seed)
     sampled = time.perf_counter()
     print(
-        f"fit {fitted - started:.3f} s, "
-        f"sampled {len(synthetic)} rows in {sampled - fitted:.3f} s"
+        f"fit {fitted - started:.3f} s, sampled {len(synthetic)} rows in {sampled - fitted:.3f} s"
     )
     synthetic.to_csv(folder / "synthetic.csv", index=False)
     save(model, folder / "model.json")
