@@ -166,13 +166,29 @@ def fit_distribution(
         rows.append(row)
     table = pd.DataFrame(rows, columns=_COLUMNS)
     key = {"aic": "aic", "bic": "bic", "ks": "ks_statistic"}[criterion]
-    order = table[key].fillna(np.inf).to_numpy().argsort(kind="stable")
-    table = table.iloc[order].reset_index(drop=True)
-    best = fitted[int(order[0])]
+    best = None
+    for index in table[key].fillna(np.inf).to_numpy().argsort(kind="stable"):
+        candidate = fitted[int(index)]
+        if candidate is None:
+            continue
+        try:
+            if getattr(candidate, "_sample_by_table", False):
+                candidate.inverse_transform()
+        except ValidationError as exc:
+            # A fit can maximise the likelihood yet be unusable (a spike of ties makes
+            # the density infinitely narrow): it is listed as failed, never returned.
+            table.loc[index, "error"] = f"cannot be sampled: {exc}"
+            continue
+        best = candidate
+        break
     if best is None:
-        raise FitError(
-            "every family failed:\n" + "\n".join(f"  {r['family']}: {r['error']}" for r in rows)
+        reasons = "\n".join(
+            f"  {f}: {e}" for f, e in zip(table["family"], table["error"], strict=True)
         )
+        raise FitError("every family failed:\n" + reasons)
+    failed = table["error"].notna().to_numpy()
+    table = table.iloc[np.lexsort((table[key].fillna(np.inf).to_numpy(), failed))]
+    table = table.reset_index(drop=True)
     table.attrs["n_used"] = int(data.size)
     table.attrs["criterion"] = criterion
     return best, table

@@ -26,7 +26,7 @@ from stochgen._kernels.discrete import build_cdf_guide, guide_search
 from stochgen._kernels.inverse import build_guide, evaluate_inverse
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator, iter_blocks
 from stochgen._validation import check_n_samples, check_positive
-from stochgen.exceptions import ValidationError
+from stochgen.exceptions import StochgenWarning, ValidationError
 
 __all__ = ["InverseTransform"]
 
@@ -45,7 +45,7 @@ class InverseTransform:
     ``u`` through the CDF at six Chebyshev-Lobatto points of each interval,
     rewrites them in powers of ``u - u_0``, and measures the u-error
     ``max |F(P(u)) - u|`` of that stored form between every pair of nodes;
-    intervals are split until it is below ``u_resolution / 2`` at every
+    intervals are split until it is below ``u_resolution / 4`` at every
     checked point. Sampling costs a guide-table lookup and a polynomial
     evaluated by Estrin's scheme (short dependency chains).
 
@@ -105,14 +105,18 @@ class InverseTransform:
         ppf = getattr(dist, "ppf", None)
         self._ppf = ppf if callable(ppf) else None
         self.discrete = _is_discrete(dist)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
+        with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as caught:
             # Targets' own numerical warnings (overflow in a tail) do not matter:
             # every result is checked through the u-error.
             warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("always", StochgenWarning)
             if self.discrete:
                 self._setup_discrete()
             else:
                 self._setup_continuous()
+        for warning in caught:
+            if issubclass(warning.category, StochgenWarning):
+                warnings.warn(warning.message, StochgenWarning, stacklevel=2)
 
     # ------------------------------------------------------------------ set-up
     def _support(self) -> tuple[float, float]:
@@ -184,7 +188,7 @@ class InverseTransform:
                 n_done += int(ok.sum())
                 worst = max(worst, float(err[ok].max(initial=0.0)))
             bad = ~ok
-            mid = 0.5 * (left[bad] + right[bad])
+            mid = _split_points(left[bad], right[bad], nodes_u[bad], table[bad])
             left = np.concatenate([left[bad], mid])
             right = np.concatenate([mid, right[bad]])
             stuck = ~(left < right)
@@ -200,7 +204,27 @@ class InverseTransform:
         self._table = np.ascontiguousarray(np.concatenate([d[3] for d in done])[order])
         self._breaks = np.ascontiguousarray(np.append(u_start, u_end[-1]))
         self._guide = build_guide(self._breaks, 8 * self._breaks.size)
-        self.u_error = max(worst, float(u_start[0]), float(1 - u_end[-1]))
+        # Probability between the table's ends and their neighbouring floats: where the
+        # density is infinite at a bound, no double-precision x can do better.
+        x_lo, x_hi = float(self._table[0, 1]), _table_eval(u_end[-1:, None], self._table[-1:])[0, 0]
+        neighbours = np.array([x_lo, np.nextafter(x_lo, np.inf), np.nextafter(x_hi, -np.inf), x_hi])
+        f = self._cdf(neighbours)
+        float_gap = max(f[1] - f[0], f[3] - f[2])
+        self.u_error = max(worst, float(u_start[0]), float(1 - u_end[-1]), float(float_gap))
+        if self.u_error > 1e-4:
+            raise ValidationError(
+                f"cdf is numerically discontinuous: after refining to floating-point precision "
+                f"the u-error is still {self.u_error:.3g} (a point mass, or a degenerate fit?)"
+            )
+        if self.u_error > self.u_resolution:
+            warnings.warn(
+                f"InverseTransform: u-error {self.u_error:.3g} exceeds u_resolution="
+                f"{self.u_resolution:g}: the cdf changes faster than double precision can "
+                "resolve in x (an infinite density at a bound); the samples are as exact as "
+                "floating point allows",
+                StochgenWarning,
+                stacklevel=3,
+            )
         self.n_intervals = int(u_start.size)
         ends = self.ppf(np.array([0.0, 1.0]))
         self.support = (float(ends[0]), float(ends[1]))
@@ -223,7 +247,10 @@ class InverseTransform:
             )
         u = np.maximum.accumulate(u, axis=1)
         span = u[:, -1] - u[:, 0]
-        linear = span <= self.u_resolution / 4
+        # Intervals a few floating-point steps wide cannot be split: near a bound
+        # where the density is infinite, double precision itself limits the u-error.
+        at_float_limit = (right - left) <= 8 * np.spacing(np.maximum(np.abs(left), np.abs(right)))
+        linear = (span <= self.u_resolution / 4) | at_float_limit
         strict = np.all(np.diff(u, axis=1) > 0, axis=1)
         usable = strict & ~linear
         coef = x.copy()
@@ -240,14 +267,15 @@ class InverseTransform:
         table = np.zeros((left.size, 8))
         table[:, 0] = u[:, 0]
         table[:, 1 : k + 2] = _newton_to_monomial(coef, u - u[:, :1])
-        # Check the stored form between every pair of nodes, at the midpoint and quarter points.
-        checks = np.concatenate(
-            [u[:, :-1] + f * (u[:, 1:] - u[:, :-1]) for f in (0.25, 0.5, 0.75)], axis=1
-        )
+        # Check the stored form between every pair of nodes (midpoint and quarter points),
+        # and close to both ends, where nodes placed in x can leave wide gaps in u.
+        between = [u[:, :-1] + f * (u[:, 1:] - u[:, :-1]) for f in (0.25, 0.5, 0.75)]
+        ends = [u[:, :1] + f * span[:, None] for f in (1e-3, 1e-2, 0.99, 0.999)]
+        checks = np.concatenate([*between, *ends], axis=1)
         x_check = _table_eval(checks, table)
         inside = (x_check >= left[:, None]) & (x_check <= right[:, None])
         err = np.abs(self._cdf(x_check.ravel()).reshape(checks.shape) - checks).max(axis=1)
-        ok = (usable | linear) & ~bad & inside.all(axis=1) & (err <= self.u_resolution / 2)
+        ok = (usable | linear) & ~bad & inside.all(axis=1) & (err <= self.u_resolution / 4)
         ok |= linear & ~bad
         return u, table, err, ok
 
@@ -375,6 +403,27 @@ class InverseTransform:
     def _fill(self, rng: np.random.Generator, out: NDArray[np.float64]) -> None:
         rng.random(out=out)
         self._invert(out, out)
+
+
+def _split_points(
+    left: NDArray[np.float64],
+    right: NDArray[np.float64],
+    nodes_u: NDArray[np.float64],
+    table: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Where to split failed intervals: at the (approximate) median in u.
+
+    Halving in x barely helps where the CDF is far from linear (``F(x) ~ x^0.2``
+    near 0 is the same shape on every half); the current polynomial's value
+    at the middle of the u-range splits the probability instead. Where that
+    value is unusable, the x-midpoint is used.
+    """
+    mid_u = 0.5 * (nodes_u[:, :1] + nodes_u[:, -1:])
+    with np.errstate(all="ignore"):
+        guess = _table_eval(mid_u, table)[:, 0]
+    width = right - left
+    usable = np.isfinite(guess) & (guess > left + 0.01 * width) & (guess < right - 0.01 * width)
+    return np.where(usable, guess, 0.5 * (left + right))
 
 
 def _newton_to_monomial(

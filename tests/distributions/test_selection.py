@@ -90,3 +90,14 @@ def test_criterion_and_bad_arguments():
         fit_distribution(x, families=["nope"])
     with pytest.raises(ValidationError, match="NaN"):
         fit_distribution([1.0, np.nan, 3.0])
+
+
+def test_unsampleable_fit_is_never_returned():
+    # Counts with many zeros: the lognormal's likelihood grows without bound on the
+    # spike at 0 (s -> inf); its fit cannot be tabulated and must not win.
+    x = np.random.default_rng(0).poisson(0.3, 1000).astype(float)
+    best, table = fit_distribution(x, families="fast")
+    failed = table[table["error"].fillna("").str.startswith("cannot be sampled")]
+    assert "lognormal" in set(failed["family"])
+    assert table.loc[0, "error"] is None
+    assert np.all(np.isfinite(best.sample(1000, seed=0)))

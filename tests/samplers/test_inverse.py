@@ -185,3 +185,33 @@ def test_bad_arguments():
         InverseTransform(stats.norm()).sample(10, workers=0)
     with pytest.raises(ValueError, match="concentrated"):
         InverseTransform(PointMass())
+
+
+class AtomAndNormal:
+    def cdf(self, x):
+        x = np.asarray(x, dtype=float)
+        return 0.5 * (x >= 0) + 0.5 * special.ndtr(x)
+
+
+def test_point_mass_in_a_continuous_target_is_refused():
+    with pytest.raises(ValueError, match="numerically discontinuous"):
+        InverseTransform(AtomAndNormal())
+
+
+def test_double_precision_limit_is_reported_not_hidden():
+    # beta(1, 0.5): 1 - F(x) = sqrt(1 - x); the last float below 1 already leaves 1e-8.
+    from stochgen.exceptions import StochgenWarning
+
+    with pytest.warns(StochgenWarning, match="double precision"):
+        sampler = InverseTransform(stats.beta(1, 0.5))
+    assert 1e-10 < sampler.u_error < 1e-6
+    u = np.random.default_rng(0).random(100_000)
+    assert np.abs(stats.beta(1, 0.5).cdf(sampler.ppf(u)) - u).max() <= sampler.u_error * 1.01
+
+
+def test_steep_power_law_at_zero():
+    # F(x) ~ x^0.2 near 0: nodes placed in x leave wide gaps in u; intervals split in u.
+    dist = stats.beta(0.2, 3)
+    sampler = InverseTransform(dist)
+    u = np.random.default_rng(0).random(200_000)
+    assert np.abs(dist.cdf(sampler.ppf(u)) - u).max() < 1e-10
