@@ -145,17 +145,13 @@ class ArchimedeanCopula(Copula):
         d = data.shape[1]
         check_choice(self.method, "method", ("mle", "itau"))
         self._check_rotation(d)
-        tau = kendall_tau_matrix(data)
         if d == 2:
+            # fit_pair computes Kendall's tau only where its estimator needs it.
             (theta,), _ = bv.fit_pair(
-                self.family,
-                self.rotation,
-                data[:, 0],
-                data[:, 1],
-                method=self.method,
-                tau=float(tau[0, 1]),
+                self.family, self.rotation, data[:, 0], data[:, 1], method=self.method
             )
         else:
+            tau = kendall_tau_matrix(data)
             mean_tau = float(tau[np.triu_indices(d, 1)].mean())
             (theta,) = bv.pair_param_from_tau(self.family, 0, max(mean_tau, 1e-6))
         self.theta_ = float(theta)
@@ -247,16 +243,14 @@ class ArchimedeanCopula(Copula):
         for start, stop, rng in iter_blocks(n, seed):
             m = stop - start
             if d == 2:
-                w = rng.random((m, 2))
-                out[start:stop, 0] = w[:, 0]
-                out[start:stop, 1] = bv.pair_hinv1(
-                    self.family, self.rotation, (theta,), w[:, 0], w[:, 1]
-                )
+                w = rng.random((2, m))
+                out[start:stop, 0] = w[0]
+                out[start:stop, 1] = bv.pair_hinv1(self.family, self.rotation, (theta,), *w)
             else:
                 v = self._frailty(theta, rng, m)
                 e = rng.standard_exponential((m, d))
                 out[start:stop] = self._generator(theta, e / v[:, None])
-        return np.clip(out, np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg)
+        return np.clip(out, np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg, out=out)
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None

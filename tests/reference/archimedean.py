@@ -75,6 +75,12 @@ def hinv_closed_form(family, theta, p, c):
     return -np.log1p(w) / theta
 
 
+def clayton_derivative_sums(hi, lo, x, s):
+    d1 = (hi + lo * x) / s
+    d2 = (hi * hi + lo * lo * x) / s - d1 * d1
+    return d1.sum(), d2.sum()
+
+
 def sibuya_from_uniform(alpha, w):
     """Sibuya draws by inversion: smallest k with 1 - F(k) <= 1 - w (exact search)."""
     from scipy.special import gammaln
