@@ -87,9 +87,12 @@ def adapt_covariance(x, mean, m2, n_seen):
 def refresh_cholesky(m2, n_seen, chol):
     """Set ``chol`` to the Cholesky factor of the regularised sample covariance.
 
-    ``n/(n+5) C + 1e-3 * 5/(n+5) * (tr C / d) I``, Stan's shrinkage made
-    relative to the target's scale. Nothing changes when the scatter is zero
-    or not finite (a chain that has not moved).
+    The off-diagonal covariances are shrunk by ``n / (n + 20 d)`` towards
+    zero and ``1e-3 * 5/(n+5) * (tr C / d)`` is added to the diagonal (Stan's
+    ridge, made relative to the target's scale): a full covariance estimated
+    from a short, autocorrelated warm-up in many dimensions is noisy, and an
+    unshrunk one can collapse the proposal onto a subspace. Nothing changes
+    when the scatter is zero or not finite (a chain that has not moved).
     """
     d = m2.shape[0]
     n = float(n_seen)
@@ -99,11 +102,13 @@ def refresh_cholesky(m2, n_seen, chol):
     if not (trace > 0.0 and np.isfinite(trace)):
         return False
     cov = np.empty((d, d))
-    weight = n / (n + 5.0)
+    weight = n / (n + 20.0 * d)
     shrink = 1e-3 * 5.0 / (n + 5.0) * trace / (n - 1.0) / d
     for i in range(d):
         for j in range(d):
-            cov[i, j] = weight * 0.5 * (m2[i, j] + m2[j, i]) / (n - 1.0)
+            cov[i, j] = 0.5 * (m2[i, j] + m2[j, i]) / (n - 1.0)
+            if i != j:
+                cov[i, j] *= weight
         cov[i, i] += shrink
     chol[:, :] = np.linalg.cholesky(cov)
     return True

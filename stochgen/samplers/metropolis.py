@@ -61,8 +61,9 @@ class MetropolisHastings(BaseModel):
         ``L L^T = proposal_cov``. ``"adaptive"``: the same during warm-up, with
         ``L`` set to the Cholesky factor of each chain's own sample covariance
         (Haario et al. 2001, from a quarter into warm-up, refreshed every 50
-        steps) and ``step_size`` tuned by Robbins-Monro towards acceptance 0.234
-        (Andrieu and Thoms 2008); both are frozen after warm-up.
+        steps, correlations shrunk by ``n / (n + 20 dim)``) and ``step_size``
+        tuned by Robbins-Monro towards acceptance 0.234 (Andrieu and Thoms
+        2008); both are frozen after warm-up.
         ``"independence"``: proposals ``N(proposal_mean, proposal_cov)``
         independent of the current point.
     chains : int
@@ -441,8 +442,9 @@ def _refresh_all(m2: NDArray[np.float64], n_seen: NDArray[np.int64], chol: NDArr
         trace = np.trace(m2[c])
         if n_seen[c] <= dim + 1 or not (trace > 0.0 and np.isfinite(trace)):
             continue
-        weight = n / (n + 5.0)
+        weight = n / (n + 20.0 * dim)
         shrink = 1e-3 * 5.0 / (n + 5.0) * trace / (n - 1.0) / dim
-        cov = weight * 0.5 * (m2[c] + m2[c].T) / (n - 1.0)
+        cov = 0.5 * (m2[c] + m2[c].T) / (n - 1.0)
+        cov[~np.eye(dim, dtype=bool)] *= weight
         cov[np.diag_indices(dim)] += shrink
         chol[c] = np.linalg.cholesky(cov)

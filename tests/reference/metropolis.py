@@ -43,7 +43,8 @@ def run_chains(
                     if (t + 1 - adapt_start) % adapt_interval == 0 and n > d + 1:
                         trace = np.trace(m2[c])
                         if trace > 0 and np.isfinite(trace):
-                            cov = n / (n + 5.0) * 0.5 * (m2[c] + m2[c].T) / (n - 1.0)
+                            cov = 0.5 * (m2[c] + m2[c].T) / (n - 1.0)
+                            cov[~np.eye(d, dtype=bool)] *= n / (n + 20.0 * d)
                             cov += np.eye(d) * (1e-3 * 5.0 / (n + 5.0) * trace / (n - 1.0) / d)
                             chol[c] = np.linalg.cholesky(cov)
             s = t - warmup + 1
