@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import optimize, stats
 
 from stochgen._base import check_is_fitted
 from stochgen._validation import check_array
@@ -111,15 +111,19 @@ class ParametricDistribution(Distribution):
             raise ValidationError(
                 f"{type(self).__name__}: scale must be > 0; got {params['scale']}"
             )
-        frozen = self._freeze(params)
         with np.errstate(all="ignore"):
-            valid = frozen.dist._argcheck(*[params[s] for s in self._shapes])
+            valid = getattr(stats, self._scipy_name)._argcheck(*[params[s] for s in self._shapes])
         if not np.all(valid):
             raise ValidationError(
                 f"{type(self).__name__}: invalid shape parameters {params} for scipy.stats."
                 f"{self._scipy_name}"
             )
         return params
+
+    def _loglik(self, params: dict[str, float], data: NDArray[np.float64]) -> float:
+        """Log-likelihood, without building a frozen scipy object (slow: ~1 ms each)."""
+        with np.errstate(all="ignore"):
+            return float(np.sum(getattr(stats, self._scipy_name).logpdf(data, **params)))
 
     def _freeze(self, params: dict[str, float]) -> Any:
         return getattr(stats, self._scipy_name)(**params)
@@ -175,7 +179,7 @@ class ParametricDistribution(Distribution):
             params = self._check_params(params)
         except ValidationError as exc:
             raise FitError(f"{type(self).__name__}: fit gave invalid parameters: {exc}") from exc
-        loglik = float(np.sum(self._freeze(params).logpdf(data)))
+        loglik = self._loglik(params, data)
         if not np.isfinite(loglik):
             raise FitError(
                 f"{type(self).__name__}: fitted parameters {params} give a log-likelihood of "
@@ -227,8 +231,7 @@ class ParametricDistribution(Distribution):
             except _FIT_ERRORS as exc:
                 errors.append(str(exc))
                 continue
-            with np.errstate(all="ignore"):
-                loglik = float(np.sum(self._freeze(params).logpdf(data)))
+            loglik = self._loglik(params, data)
             if np.isfinite(loglik):
                 if best is None or loglik > best[0]:
                     best = (loglik, params)
@@ -238,6 +241,38 @@ class ParametricDistribution(Distribution):
             reason = errors[-1] if errors else "no start gave a finite log-likelihood"
             raise FitError(f"{type(self).__name__}: maximum likelihood failed: {reason}")
         return best[1]
+
+    def _profile_location(
+        self, data: NDArray[np.float64], fixed: dict[str, float]
+    ) -> dict[str, float]:
+        """MLE for a family whose support starts at ``loc``: profile the location.
+
+        For each trial location below the data's minimum the other parameters
+        have scipy's fast fixed-location MLE; Brent's method searches the
+        offset ``min(x) - loc`` on a log scale from 1e-6 to 100 times the
+        data's range. Several times faster than Nelder-Mead over all
+        parameters, and the location can never pass the data.
+        """
+        dist = getattr(stats, self._scipy_name)
+        lowest, width = float(data.min()), float(np.ptp(data))
+        other = {f"f{k}": v for k, v in fixed.items()}
+
+        def negloglik(log_offset: float) -> float:
+            loc = lowest - width * np.exp(log_offset)
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                theta = dist.fit(data, floc=loc, **other)
+                value = dist.nnlf(theta, data)
+            return float(value) if np.isfinite(value) else 1e300
+
+        result = optimize.minimize_scalar(
+            negloglik,
+            bounds=(np.log(1e-6), np.log(100.0)),
+            method="bounded",
+            options={"xatol": 1e-4},
+        )
+        loc = lowest - width * float(np.exp(result.x))
+        return self._scipy_fit(data, [], {**other, "floc": loc})
 
     def _scipy_fit(
         self, data: NDArray[np.float64], args: list[float], kwargs: dict[str, float]

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from scipy import optimize, stats
 
 from stochgen._base import check_is_fitted
-from stochgen.distributions._parametric import ParametricDistribution, _moments
+from stochgen.distributions._parametric import _FIT_ERRORS, ParametricDistribution, _moments
 from stochgen.exceptions import ValidationError
 
 __all__ = [
@@ -119,6 +119,14 @@ class LogNormal(ParametricDistribution):
         self.loc = loc
         self.scale = scale
 
+    def _mle(self, data: NDArray[np.float64], fixed: dict[str, float]) -> dict[str, float]:
+        if "loc" not in fixed:
+            try:
+                return self._profile_location(data, fixed)
+            except _FIT_ERRORS:
+                pass  # the general search below reports what fails
+        return super()._mle(data, fixed)
+
 
 class Gamma(ParametricDistribution):
     """Gamma distribution (`scipy.stats.gamma`).
@@ -155,6 +163,14 @@ class Gamma(ParametricDistribution):
         self.a = a
         self.loc = loc
         self.scale = scale
+
+    def _mle(self, data: NDArray[np.float64], fixed: dict[str, float]) -> dict[str, float]:
+        if "loc" not in fixed:
+            try:
+                return self._profile_location(data, fixed)
+            except _FIT_ERRORS:
+                pass  # the general search below reports what fails
+        return super()._mle(data, fixed)
 
 
 class Beta(ParametricDistribution):
@@ -981,6 +997,10 @@ class TruncatedNormal(ParametricDistribution):
                 f"TruncatedNormal: need scale > 0 and lower < upper; got {params}"
             )
         return params
+
+    def _loglik(self, params: dict[str, float], data: NDArray[np.float64]) -> float:
+        with np.errstate(all="ignore"):
+            return float(np.sum(self._freeze(params).logpdf(data)))
 
     def _freeze(self, params: dict[str, float]) -> Any:
         a = (params["lower"] - params["loc"]) / params["scale"]
