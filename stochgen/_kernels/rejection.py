@@ -22,17 +22,25 @@ __all__ = ["pdf_evaluator", "propose_candidates"]
 
 
 @jit
-def propose_candidates(u, cum_area, kind, left, width, rate, hat, squeeze, x, y, hat_x, need):
+def propose_candidates(
+    u, cum_area, guide, kind, left, width, rate, hat, squeeze, x, y, hat_x, need
+):
     """Turn uniforms ``u`` (m, 3) into candidates under the hat.
 
-    Writes the candidate ``x``, its height ``y = u * hat(x)``, ``hat(x)``, and
-    ``need`` (True where ``y`` lies above the squeeze, so the pdf decides).
+    The piece is the first ``i`` with ``cum_area[i] > u[:, 0] * total``, found
+    through the guide table (``guide[j]`` is that index for ``j / len(guide)``;
+    Chen and Asau 1974), in O(1) expected steps. Writes the candidate ``x``,
+    its height ``y = u[:, 2] * hat(x)``, ``hat(x)``, and ``need`` (True where
+    ``y`` lies above the squeeze, so the pdf decides).
     """
     total = cum_area[cum_area.shape[0] - 1]
+    n_guide = guide.shape[0]
+    last = cum_area.shape[0] - 1
     for k in range(u.shape[0]):
-        i = np.searchsorted(cum_area, u[k, 0] * total, side="right")
-        if i >= cum_area.shape[0]:
-            i = cum_area.shape[0] - 1
+        target = u[k, 0] * total
+        i = guide[min(int(u[k, 0] * n_guide), n_guide - 1)]
+        while i < last and cum_area[i] <= target:
+            i += 1
         if kind[i] == 0:
             xk = left[i] + u[k, 1] * width[i]
             hk = hat[i]

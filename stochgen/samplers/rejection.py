@@ -349,7 +349,9 @@ class Rejection(BaseModel):
             kind[i], left[i], hat[i], rate[i] = side, boundary, height, lam
             tail_area.append(height / lam)
         cum = np.cumsum(np.concatenate([area, tail_area]))
-        self._pieces = (cum, kind, left, width, rate, hat, sq)
+        levels = np.arange(cum.size) / cum.size * cum[-1]
+        guide = np.minimum(np.searchsorted(cum, levels, side="right"), cum.size - 1)
+        self._pieces = (cum, guide.astype(np.int64), kind, left, width, rate, hat, sq)
         # Squeeze mass plus half the gap: a mid estimate of the pdf's mass.
         body = np.sum(0.5 * (heights + squeeze) * np.diff(breaks))
         self.expected_acceptance_ = float(body / cum[-1])
@@ -383,7 +385,7 @@ class Rejection(BaseModel):
         if not hasattr(self, "_pieces"):
             self.setup()
         f = batch_pdf(self.pdf)
-        cum, kind, left, width, rate, hat, sq = self._pieces
+        cum, guide, kind, left, width, rate, hat, sq = self._pieces
         root = as_seed_sequence(seed)
         out = np.empty(n)
         filled = 0
@@ -394,7 +396,7 @@ class Rejection(BaseModel):
             u = block_generator(root, batch).random((m, 3))
             x, y, hat_x = np.empty(m), np.empty(m), np.empty(m)
             need = np.empty(m, dtype=np.bool_)
-            propose_candidates(u, cum, kind, left, width, rate, hat, sq, x, y, hat_x, need)
+            propose_candidates(u, cum, guide, kind, left, width, rate, hat, sq, x, y, hat_x, need)
             accept = ~need
             idx = np.flatnonzero(need)
             if idx.size:

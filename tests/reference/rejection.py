@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def propose_candidates(u, cum_area, kind, left, width, rate, hat, squeeze):
+def propose_candidates(u, cum_area, guide, kind, left, width, rate, hat, squeeze):
     total = cum_area[-1]
     i = np.minimum(np.searchsorted(cum_area, u[:, 0] * total, side="right"), cum_area.size - 1)
     x = np.empty(u.shape[0])

@@ -129,7 +129,7 @@ def test_hat_violation_while_sampling_raises():
     # A hat that misses the pdf on one piece (as a spike between grid points
     # would): sampling must stop with an error, not return wrong draws.
     sampler = Rejection(lambda x: np.exp(-0.5 * x * x)).setup()
-    cum, kind, left, width, rate, hat, squeeze = sampler._pieces
+    cum, guide, kind, left, width, rate, hat, squeeze = sampler._pieces
     middle = int(np.argmax(np.where(kind == 0, width * hat, 0.0)))
     hat[middle] *= 0.5
     squeeze[middle] = 0.0
