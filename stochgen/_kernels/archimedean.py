@@ -225,25 +225,30 @@ def archimedean_hinv(family: int, theta: float, p: np.ndarray, c: np.ndarray) ->
 @jit
 def clayton_derivative_sums(
     hi: np.ndarray, lo: np.ndarray, x: np.ndarray, s: np.ndarray
-) -> tuple[float, float]:
-    """Sum the first two theta-derivatives of the Clayton ``log S`` over rows.
+) -> tuple[float, float, float]:
+    """Sum the first three theta-derivatives of the Clayton ``log S`` over rows.
 
     With ``a = -log u``, ``b = -log v``, ``hi = max(a, b)``, ``lo = min(a, b)``,
     the Clayton log-density holds ``log S`` with
-    ``S = exp(theta a) + exp(theta b) - 1 = exp(theta hi) s`` and
-    ``s = 1 + x - exp(-theta hi)``, ``x = exp(theta (lo - hi))``. The caller
-    computes ``x`` and ``s`` (numpy's vectorized exp is several times faster
-    than the scalar calls made here); this kernel fuses the rest.
-
-    Returns ``(sum d/dtheta log S, sum d2/dtheta2 log S)``.
+    ``S = exp(theta a) + exp(theta b) - 1 = exp(theta hi) s``,
+    ``s = 1 + x - exp(-theta hi)`` and ``x = exp(theta (lo - hi))``, so that
+    ``S^(k) / S = (hi^k + lo^k x) / s``. The caller computes ``x`` and ``s``
+    (numpy's vectorized exp is several times faster than the scalar calls made
+    here); this kernel fuses the rest.
     """
     first = 0.0
     second = 0.0
+    third = 0.0
     for i in range(hi.shape[0]):
-        d1 = (hi[i] + lo[i] * x[i]) / s[i]
-        first += d1
-        second += (hi[i] * hi[i] + lo[i] * lo[i] * x[i]) / s[i] - d1 * d1
-    return first, second
+        h = hi[i]
+        lx = lo[i] * x[i]
+        r1 = (h + lx) / s[i]
+        r2 = (h * h + lo[i] * lx) / s[i]
+        r3 = (h * h * h + lo[i] * lo[i] * lx) / s[i]
+        first += r1
+        second += r2 - r1 * r1
+        third += r3 - 3.0 * r2 * r1 + 2.0 * r1 * r1 * r1
+    return first, second, third
 
 
 @jit

@@ -688,16 +688,16 @@ def _clayton_loglik_derivatives(
     lo: NDArray[np.float64],
     sums: tuple[float, float],
     work: NDArray[np.float64],
-) -> tuple[float, float, float]:
-    # Clayton log-likelihood, score and Hessian in theta with a = -log u, b = -log v,
-    # hi = max(a, b), lo = min(a, b): log c = log(1 + theta) + (1 + theta)(a + b)
+) -> tuple[float, float, float, float]:
+    # Clayton log-likelihood and its first three theta-derivatives, with a = -log u,
+    # b = -log v, hi = max(a, b), lo = min(a, b): log c = log(1 + theta) + (1 + theta)(a + b)
     # - (2 + 1/theta) L with L = log(e^(theta a) + e^(theta b) - 1) = theta hi + log s.
     # sums: (sum of hi, sum of hi + lo); work: (2, _BLOCK_ROWS) scratch reused across passes
     # (fresh pages cost more than the maths here).
     sum_hi, sum_ab = sums
     n = hi.shape[0]
-    sum_l = theta * sum_hi
-    first = second = 0.0
+    l0 = theta * sum_hi
+    l1 = l2 = l3 = 0.0
     for start in range(0, n, _BLOCK_ROWS):
         h, l_ = hi[start : start + _BLOCK_ROWS], lo[start : start + _BLOCK_ROWS]
         x, s = work[0, : h.shape[0]], work[1, : h.shape[0]]
@@ -708,29 +708,38 @@ def _clayton_loglik_derivatives(
         np.exp(s, out=s)
         np.subtract(x, s, out=s)
         s += 1.0
-        f1, f2 = _arch.clayton_derivative_sums(h, l_, x, s)
-        first += f1
-        second += f2
-        sum_l += float(np.log(s, out=s).sum())
+        d1, d2, d3 = _arch.clayton_derivative_sums(h, l_, x, s)
+        l1 += d1
+        l2 += d2
+        l3 += d3
+        l0 += float(np.log(s, out=s).sum())
     c = 2.0 + 1.0 / theta
-    loglik = n * math.log1p(theta) + (1.0 + theta) * sum_ab - c * sum_l
-    score = n / (1.0 + theta) + sum_ab + sum_l / theta**2 - c * first
-    hessian = -n / (1.0 + theta) ** 2 - 2.0 * sum_l / theta**3 + 2.0 * first / theta**2 - c * second
-    return loglik, score, hessian
+    loglik = n * math.log1p(theta) + (1.0 + theta) * sum_ab - c * l0
+    first = n / (1.0 + theta) + sum_ab + l0 / theta**2 - c * l1
+    second = -n / (1.0 + theta) ** 2 - 2.0 * l0 / theta**3 + 2.0 * l1 / theta**2 - c * l2
+    third = (
+        2.0 * n / (1.0 + theta) ** 3
+        + 6.0 * l0 / theta**4
+        - 6.0 * l1 / theta**3
+        + 3.0 * l2 / theta**2
+        - c * l3
+    )
+    return loglik, first, second, third
 
 
 def _clayton_newton(
-    theta: float, hi: NDArray[np.float64], lo: NDArray[np.float64], xtol: float = 1e-3
+    theta: float, hi: NDArray[np.float64], lo: NDArray[np.float64], gtol: float
 ) -> tuple[float, float] | None:
-    # Safeguarded Newton for (theta, loglik): steps clipped to the bounds and halved while
-    # the likelihood drops, theta doubled or halved where the likelihood is not concave.
-    # Newton's error after a step s is O(s^2): a step below xtol * theta ends the search.
-    # None where no step succeeds.
+    # Safeguarded Halley iteration for (theta, loglik): Newton steps with Halley's cubic
+    # correction where it is moderate, clipped to the bounds and halved while the likelihood
+    # drops; theta doubled or halved where the likelihood is not concave. Ends at an evaluated
+    # iterate once the next Newton step would add less than gtol per row to the
+    # log-likelihood; None where no step succeeds.
     lower, upper = BOUNDS["clayton"][0]
     sum_hi = float(hi.sum())
     sums = (sum_hi, sum_hi + float(lo.sum()))
     work = np.empty((2, min(hi.shape[0], _BLOCK_ROWS)))
-    loglik, score, hessian = _clayton_loglik_derivatives(theta, hi, lo, sums, work)
+    loglik, score, hessian, third = _clayton_loglik_derivatives(theta, hi, lo, sums, work)
     for _ in range(50):
         if (theta == lower and score <= 0.0) or (theta == upper and score >= 0.0):
             # The maximum is at a bound (at the lower one the Hessian is lost to cancellation).
@@ -738,21 +747,24 @@ def _clayton_newton(
         if not (math.isfinite(loglik) and math.isfinite(score)):
             return None
         if hessian < 0.0:
-            new = min(max(theta - score / hessian, lower), upper)
+            if score * score / (-2.0 * hessian) <= gtol * hi.shape[0]:
+                return theta, loglik
+            step = -score / hessian
+            halley = 1.0 - score * third / (2.0 * hessian * hessian)
+            if 0.5 <= halley <= 2.0:
+                step /= halley
+            new = min(max(theta + step, lower), upper)
         else:
             new = min(max(theta * 2.0 if score > 0.0 else theta / 2.0, lower), upper)
-        converged = hessian < 0.0 and abs(new - theta) <= xtol * theta
         for _ in range(30):
             result = _clayton_loglik_derivatives(new, hi, lo, sums, work)
             if result[0] >= loglik:
                 break
             new = 0.5 * (theta + new)
         else:
-            return (theta, loglik) if converged else None
+            return None
         theta = new
-        loglik, score, hessian = result
-        if converged:
-            return theta, loglik
+        loglik, score, hessian, third = result
     return None
 
 
@@ -775,10 +787,10 @@ def _clayton_mle(rotation: int, u1, u2, tau: float | None) -> tuple[float, float
         if n >= 4 * rows:
             step = n // rows
             stage = _clayton_newton(
-                theta, np.ascontiguousarray(hi[::step]), np.ascontiguousarray(lo[::step]), 1e-2
+                theta, np.ascontiguousarray(hi[::step]), np.ascontiguousarray(lo[::step]), 1e-6
             )
             theta = theta if stage is None else stage[0]
-    result = _clayton_newton(theta, hi, lo)
+    result = _clayton_newton(theta, hi, lo, 1e-12)
     if result is not None:
         return result
     warnings.warn(
