@@ -305,13 +305,16 @@ class NumericColumn(BaseModel):
 
     def _fit_marginal(self, spread: NDArray[np.float64]) -> BaseModel:
         """Fit the marginal setting to the values off the spike."""
+        setting = self.marginal
+        if isinstance(setting, str) and setting == "empirical":
+            return EmpiricalDistribution().fit(spread)
+        # Imported here: the families are needed only when asked for.
         from stochgen.distributions import Distribution
         from stochgen.distributions.selection import fit_distribution
 
-        setting = self.marginal
         if isinstance(setting, Distribution):
             return setting.clone().fit(spread)
-        if setting == "empirical" or np.unique(spread).size < _MIN_VALUES_FOR_FAMILY:
+        if np.unique(spread).size < _MIN_VALUES_FOR_FAMILY:
             return EmpiricalDistribution().fit(spread)
         if setting == "auto":
             if self.kind != "continuous":
