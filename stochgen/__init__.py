@@ -37,6 +37,7 @@ _LAZY: dict[str, str] = {
     "CopulaSynthesizer": "stochgen.tabular.synthesizer",
     "Schema": "stochgen.tabular.schema",
     "balance": "stochgen.tabular.balance",
+    "quality_filter": "stochgen.tabular.quality_filter",
     "fit_distribution": "stochgen.distributions.selection",
     "from_quantiles": "stochgen.distributions.elicitation",
     "from_moments": "stochgen.distributions.elicitation",
