@@ -302,7 +302,8 @@ class MetropolisHastings(BaseModel):
                 return np.where(np.isnan(values), -np.inf, values)
 
             return batch
-        if not numba.extending.is_jitted(self.logpdf):
+        # Under NUMBA_DISABLE_JIT (coverage runs) numba.njit returns the plain function.
+        if not (numba.extending.is_jitted(self.logpdf) or numba.config.DISABLE_JIT):
             raise TypeError(
                 "logpdf must be a numba-jitted function of one point (decorate it with "
                 "numba.njit), or pass vectorized=True with a numpy function of a "
