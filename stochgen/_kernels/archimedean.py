@@ -240,11 +240,13 @@ def clayton_derivative_sums(
     second = 0.0
     third = 0.0
     for i in range(hi.shape[0]):
+        # One division per row: three of them would bound the loop's speed.
+        inv = 1.0 / s[i]
         h = hi[i]
         lx = lo[i] * x[i]
-        r1 = (h + lx) / s[i]
-        r2 = (h * h + lo[i] * lx) / s[i]
-        r3 = (h * h * h + lo[i] * lo[i] * lx) / s[i]
+        r1 = (h + lx) * inv
+        r2 = (h * h + lo[i] * lx) * inv
+        r3 = (h * h * h + lo[i] * lo[i] * lx) * inv
         first += r1
         second += r2 - r1 * r1
         third += r3 - 3.0 * r2 * r1 + 2.0 * r1 * r1 * r1

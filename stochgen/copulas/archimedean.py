@@ -243,9 +243,13 @@ class ArchimedeanCopula(Copula):
         for start, stop, rng in iter_blocks(n, seed):
             m = stop - start
             if d == 2:
-                w = rng.random((2, m))
-                out[start:stop, 0] = w[0]
-                out[start:stop, 1] = bv.pair_hinv1(self.family, self.rotation, (theta,), *w)
+                # Uniforms drawn into the output, the second column then replaced by its
+                # conditional quantile: no temporaries of the block's size.
+                block = out[start:stop]
+                rng.random(out=block)
+                block[:, 1] = bv.pair_hinv1(
+                    self.family, self.rotation, (theta,), block[:, 0], block[:, 1]
+                )
             else:
                 v = self._frailty(theta, rng, m)
                 e = rng.standard_exponential((m, d))

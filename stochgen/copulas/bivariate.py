@@ -776,10 +776,15 @@ def _clayton_mle(rotation: int, u1, u2, tau: float | None) -> tuple[float, float
     theta = 1.0 if tau is None else pair_param_from_tau("clayton", rotation, tau)[0]
     theta = max(theta, 0.01)
     f1, f2 = _flips(rotation)
-    lo = np.log(_flip(u1, f1))
-    b = np.log(_flip(u2, f2))
-    hi = np.minimum(lo, b)
-    np.maximum(lo, b, out=lo)
+    hi = np.log(_flip(u1, f1))
+    lo = np.log(_flip(u2, f2))
+    # Sorted in place through a small buffer: fresh pages of a third array cost more.
+    buffer = np.empty(8192)
+    for start in range(0, hi.shape[0], buffer.shape[0]):
+        h, l_ = hi[start : start + buffer.shape[0]], lo[start : start + buffer.shape[0]]
+        larger = np.maximum(h, l_, out=buffer[: h.shape[0]])
+        np.minimum(h, l_, out=h)
+        l_[:] = larger
     np.negative(hi, out=hi)
     np.negative(lo, out=lo)
     n = hi.shape[0]

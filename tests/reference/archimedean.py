@@ -76,10 +76,11 @@ def hinv_closed_form(family, theta, p, c):
 
 
 def clayton_derivative_sums(hi, lo, x, s):
+    inv = 1.0 / s
     lx = lo * x
-    r1 = (hi + lx) / s
-    r2 = (hi * hi + lo * lx) / s
-    r3 = (hi * hi * hi + lo * lo * lx) / s
+    r1 = (hi + lx) * inv
+    r2 = (hi * hi + lo * lx) * inv
+    r3 = (hi * hi * hi + lo * lo * lx) * inv
     terms = (r1, r2 - r1 * r1, r3 - 3.0 * r2 * r1 + 2.0 * r1 * r1 * r1)
     # Summed left to right, in the kernel's order: the third sum cancels heavily.
     return tuple(np.cumsum(t)[-1] for t in terms)
