@@ -53,7 +53,7 @@ def _cases():
         "EmpiricalDistribution": (EmpiricalDistribution, _values),
         "GaussianCopula": (GaussianCopula, _uniforms),
     }
-    for name in ("Normal", "Gamma", "LogNormal", "GaussianKDE", "GaussianMixture"):
+    for name in ("Normal", "Gamma", "LogNormal", "Weibull", "GaussianKDE", "GaussianMixture"):
         cases[name] = (getattr(dist, name), _values)
     cases["AtomMixture"] = (dist.AtomMixture, lambda: np.r_[np.zeros(100), _values()])
     cases["Poisson"] = (dist.Poisson, _counts)
