@@ -24,6 +24,12 @@ test: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# Kernel tests with the JIT off, so coverage tools see the kernels' lines.
+test-nojit: venv
+	$(PIP) install --quiet -e ".[test]"
+	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -o addopts="-ra" tests/tabular/test_kernels.py \
+		tests/samplers tests/copulas -k "kernel or twin or reference"
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
