@@ -1,9 +1,12 @@
 """Metropolis-Hastings kernels: proposals, adaptation, and the chain loop.
 
-Noise is pre-drawn per chain (standard normals ``z`` and uniforms ``u``), so a
+Each chain draws its noise inside the kernel from its own two generators
+(``dim`` standard normals for the proposal, then one uniform, per step), so a
 chain's path depends only on its own streams: the same under any thread
-schedule and any number of chains, and equal to the plain-numpy twin in
-``tests/reference/metropolis.py``.
+schedule and any number of chains. The values are those of numpy's
+``standard_normal((steps, dim))`` and ``random(steps)`` on the same generators,
+so the plain-numpy twin in ``tests/reference/metropolis.py`` (and the lockstep
+runner in `stochgen.samplers.metropolis`) pre-draws them and agrees.
 
 Proposal kinds: 0 random walk, ``y = x + s L z``; 1 adaptive random walk (the
 same, with ``L`` and ``s`` adapted during warm-up: Haario, Saksman and
@@ -40,20 +43,29 @@ TARGET_ACCEPTANCE = 0.234
 
 
 @jit
-def propose(kind, x, chol, scale, center, z, y):
-    """Write the proposal into ``y``; return ``-|z|^2 / 2`` (log q for kind 2)."""
+def propose(kind, x, chol_t, scale, center, z, y):
+    """Write the proposal into ``y``; return ``-|z|^2 / 2`` (log q for kind 2).
+
+    ``chol_t`` is the transposed (upper) Cholesky factor: ``L z`` is summed
+    column by column over contiguous rows of ``chol_t``, in the same order as
+    the row-wise sum ``sum_j L[i, j] z[j]``, so the loop vectorizes and the
+    result is unchanged.
+    """
     d = x.shape[0]
     half_sq = 0.0
     for i in range(d):
         half_sq += z[i] * z[i]
+        y[i] = 0.0
+    for j in range(d):
+        zj = z[j]
+        row = chol_t[j]
+        for i in range(j, d):
+            y[i] += row[i] * zj
     for i in range(d):
-        acc = 0.0
-        for j in range(i + 1):
-            acc += chol[i, j] * z[j]
         if kind == 2:
-            y[i] = center[i] + acc
+            y[i] = center[i] + y[i]
         else:
-            y[i] = x[i] + scale * acc
+            y[i] = x[i] + scale * y[i]
     return -0.5 * half_sq
 
 
@@ -69,17 +81,21 @@ def adapt_scale(log_scale, log_alpha, t):
 
 
 @jit
-def adapt_covariance(x, mean, m2, n_seen):
-    """Welford update of the running mean and scatter matrix; return the new count."""
+def adapt_covariance(x, mean, m2, n_seen, delta):
+    """Welford update of the running mean and scatter matrix; return the new count.
+
+    ``delta`` is ``(d,)`` scratch, so that the step allocates nothing.
+    """
     d = x.shape[0]
     n = n_seen + 1
-    delta = np.empty(d)
     for i in range(d):
         delta[i] = x[i] - mean[i]
         mean[i] += delta[i] / n
     for i in range(d):
+        di = delta[i]
+        row = m2[i]
         for j in range(d):
-            m2[i, j] += delta[i] * (x[j] - mean[j])
+            row[j] += di * (x[j] - mean[j])
     return n
 
 
@@ -133,30 +149,41 @@ def chain_kernel(logpdf: Callable) -> Callable:
     -------
     callable
         ``run(x, lp, lq, chol, log_scale, mean, m2, n_seen, n_accept, center,
-        z, u, t0, warmup, kind, adapt_start, adapt_interval, thin, draws)``;
-        advances every chain by ``z.shape[1]`` steps in place, ``prange`` over
-        chains.
+        gen_z, gen_u, t0, steps, warmup, kind, adapt_start, adapt_interval,
+        thin, draws)``; advances every chain by ``steps`` steps in place,
+        ``prange`` over chains. ``gen_z`` and ``gen_u`` are
+        ``numba.typed.List`` objects of one `numpy.random.Generator` per chain
+        (proposal normals and acceptance uniforms).
     """
 
     @numba.njit(parallel=True, nogil=True, error_model="numpy")
     def run(
         x, lp, lq, chol, log_scale, mean, m2, n_seen, n_accept, center,
-        z, u, t0, warmup, kind, adapt_start, adapt_interval, thin, draws,
+        gen_z, gen_u, t0, steps, warmup, kind, adapt_start, adapt_interval, thin, draws,
     ):  # fmt: skip
-        chains, steps, d = z.shape
+        chains, d = x.shape
         for c in numba.prange(chains):
+            # prange indices are unsigned; typed-list indexing wants a signed int.
+            rng_z = gen_z[np.int64(c)]
+            rng_u = gen_u[np.int64(c)]
             y = np.empty(d)
+            z = np.empty(d)
+            delta = np.empty(d)
+            chol_t = np.ascontiguousarray(chol[c].T)
             xc = x[c]
+            scale = np.exp(log_scale[c])
             for k in range(steps):
                 t = t0 + k
-                lq_y = propose(kind, xc, chol[c], np.exp(log_scale[c]), center[c], z[c, k], y)
+                for i in range(d):
+                    z[i] = rng_z.standard_normal()
+                lq_y = propose(kind, xc, chol_t, scale, center[c], z, y)
                 lp_y = logpdf(y)
                 if np.isnan(lp_y):
                     lp_y = -np.inf
                 log_alpha = lp_y - lp[c]
                 if kind == 2:
                     log_alpha += lq[c] - lq_y
-                if np.log(u[c, k]) < log_alpha:
+                if np.log(rng_u.random()) < log_alpha:
                     xc[:] = y
                     lp[c] = lp_y
                     lq[c] = lq_y
@@ -164,10 +191,12 @@ def chain_kernel(logpdf: Callable) -> Callable:
                         n_accept[c] += 1
                 if kind == 1 and t < warmup:
                     log_scale[c] = adapt_scale(log_scale[c], log_alpha, t)
+                    scale = np.exp(log_scale[c])
                     if t >= adapt_start:
-                        n_seen[c] = adapt_covariance(xc, mean[c], m2[c], n_seen[c])
+                        n_seen[c] = adapt_covariance(xc, mean[c], m2[c], n_seen[c], delta)
                         if (t + 1 - adapt_start) % adapt_interval == 0 and n_seen[c] > d + 1:
-                            refresh_cholesky(m2[c], n_seen[c], chol[c])
+                            if refresh_cholesky(m2[c], n_seen[c], chol[c]):
+                                chol_t[:, :] = chol[c].T
                 s = t - warmup + 1
                 if s > 0 and s % thin == 0:
                     draws[c, s // thin - 1] = xc

@@ -4,7 +4,8 @@ Many chains run at once. With a numba-jitted log-density the chains run in a
 numba kernel, in parallel over chains; with a vectorized numpy log-density all
 chains step in lockstep and the log-density is called once per step on the
 whole ``(chains, dim)`` batch. Both paths use the same per-chain noise streams
-and give the same draws.
+(the kernel draws them step by step, the lockstep runner in chunks) and give
+the same draws.
 """
 
 from __future__ import annotations
@@ -242,19 +243,19 @@ class MetropolisHastings(BaseModel):
         }
         if self.vectorized:
             run = _lockstep_runner(batch_logpdf)
+            noise = (gen_z, gen_u)
         else:
             run = chain_kernel(self.logpdf)
+            noise = (numba.typed.List(gen_z), numba.typed.List(gen_u))
 
         start = time.perf_counter()
         done = 0
         for t0 in range(0, total, CHUNK_STEPS):
             steps = min(CHUNK_STEPS, total - t0)
-            z = np.stack([g.standard_normal((steps, dim)) for g in gen_z])
-            u = np.stack([g.random(steps) for g in gen_u])
             run(
                 state["x"], state["lp"], state["lq"], state["chol"], state["log_scale"],
                 state["mean"], state["m2"], state["n_seen"], state["n_accept"],
-                state["center"], z, u, t0, settings["warmup"], settings["kind"],
+                state["center"], *noise, t0, steps, settings["warmup"], settings["kind"],
                 settings["adapt_start"], settings["adapt_interval"], settings["thin"], draws,
             )  # fmt: skip
             done = t0 + steps
@@ -359,8 +360,12 @@ def _lockstep_runner(
 
     def run(
         x, lp, lq, chol, log_scale, mean, m2, n_seen, n_accept, center,
-        z, u, t0, warmup, kind, adapt_start, adapt_interval, thin, draws,
+        gen_z, gen_u, t0, steps, warmup, kind, adapt_start, adapt_interval, thin, draws,
     ):  # fmt: skip
+        # The kernel's per-step draws, pre-drawn: the same values in the same order.
+        dim = x.shape[1]
+        z = np.stack([g.standard_normal((steps, dim)) for g in gen_z])
+        u = np.stack([g.random(steps) for g in gen_u])
         return run_lockstep(
             batch_logpdf, x, lp, lq, chol, log_scale, mean, m2, n_seen, n_accept, center,
             z, u, t0, warmup, kind, adapt_start, adapt_interval, thin, draws,

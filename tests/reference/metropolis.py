@@ -1,7 +1,10 @@
 """Plain-numpy twin of the Metropolis-Hastings chain kernel: one chain at a time.
 
 Same arguments as stochgen._kernels.metropolis.chain_kernel(logpdf)(...), with the
-log-density of one point passed first as a plain Python function.
+log-density of one point passed first as a plain Python function, and the noise the
+kernel draws step by step from its per-chain generators passed pre-drawn: ``z``
+``(chains, steps, dim)`` from ``standard_normal((steps, dim))`` and ``u``
+``(chains, steps)`` from ``random(steps)`` of the same generators.
 """
 
 from __future__ import annotations

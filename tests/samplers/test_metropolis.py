@@ -47,12 +47,20 @@ def _state(chains, kind, seed):
     ]
 
 
+def _generators(seed, chains):
+    return [np.random.default_rng([seed, c]) for c in range(chains)]
+
+
 @pytest.mark.parametrize("kind", [0, 1, 2])
 def test_kernel_matches_numpy_reference(kind):
     chains, steps, warmup, thin = 3, 400, 240, 2
-    rng = np.random.default_rng(kind)
-    z = rng.standard_normal((chains, steps, DIM))
-    u = rng.random((chains, steps))
+    # The kernel draws from these generators step by step; the reference is
+    # given the same streams pre-drawn in chunks, as the lockstep runner does.
+    gen_z, gen_u = (
+        numba.typed.List(_generators(kind, chains)),
+        numba.typed.List(_generators(kind + 10, chains)),
+    )
+    ref_z, ref_u = _generators(kind, chains), _generators(kind + 10, chains)
     settings = [warmup, kind, 40, 50, thin]
     kernel_state = _state(chains, kind, 1)
     ref_state = [a.copy() for a in kernel_state]
@@ -61,8 +69,9 @@ def test_kernel_matches_numpy_reference(kind):
     out_r = np.zeros((chains, n_out, DIM))
     # Two chunks, as the sampler runs them, to exercise the carried state.
     for t0, t1 in ((0, 250), (250, steps)):
-        zc, uc = np.ascontiguousarray(z[:, t0:t1]), np.ascontiguousarray(u[:, t0:t1])
-        chain_kernel(ar1_logpdf)(*kernel_state, zc, uc, t0, *settings, out_k)
+        chain_kernel(ar1_logpdf)(*kernel_state, gen_z, gen_u, t0, t1 - t0, *settings, out_k)
+        zc = np.stack([g.standard_normal((t1 - t0, DIM)) for g in ref_z])
+        uc = np.stack([g.random(t1 - t0) for g in ref_u])
         run_chains(PY_LOGPDF, *ref_state, zc, uc, t0, *settings, out_r)
     np.testing.assert_allclose(out_k, out_r, rtol=1e-12, atol=1e-14)
     for a, b in zip(kernel_state, ref_state, strict=True):
