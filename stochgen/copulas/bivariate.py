@@ -58,6 +58,11 @@ BOUNDS = {
     "joe": ((1.0, 50.0),),
 }
 _N_PARAMS = {"independence": 0, "gaussian": 1, "student": 2}
+#: Rows of the evenly spaced subsamples on which Newton's method finds its starting points
+#: for the Clayton MLE (deterministic: no random draws).
+_LADDER_ROWS = (1_000, 10_000)
+#: Rows per vectorized block of the Clayton maths: scratch arrays stay small and in cache.
+_BLOCK_ROWS = 16_384
 
 
 def pair_n_params(family: str) -> int:
@@ -210,25 +215,28 @@ def _base_hinv(family: str, params: tuple[float, ...], p, c) -> NDArray[np.float
 
 def _clayton_hinv(theta: float, p: NDArray[np.float64], c: NDArray[np.float64]) -> NDArray:
     # Closed form ((p^(-theta/(1+theta)) - 1) c^-theta + 1)^(-1/theta) (Joe 2014, section 4.6)
-    # in log space, as in the numba kernel; written with numpy, in place, because its
-    # vectorized exp and log are several times faster than the scalar calls a numba loop
-    # makes (measured).
-    t = np.log(p)
-    t *= -theta / (1.0 + theta)
-    np.expm1(t, out=t)
-    np.log(t, out=t)
-    work = np.log(c)
-    work *= theta
-    t -= work
-    # softplus(t) = max(t, 0) + log1p(exp(-|t|)) without overflow.
-    np.abs(t, out=work)
-    np.negative(work, out=work)
-    np.exp(work, out=work)
-    np.log1p(work, out=work)
-    np.maximum(t, 0.0, out=t)
-    t += work
-    t *= -1.0 / theta
-    return np.exp(t, out=t)
+    # in log space, as in the numba kernel; written with numpy, in place and by blocks with a
+    # small scratch, because its vectorized exp and log are several times faster than the
+    # scalar calls a numba loop makes and fresh pages cost as much as the maths (measured).
+    out = np.log(p)
+    out *= -theta / (1.0 + theta)
+    np.expm1(out, out=out)
+    np.log(out, out=out)
+    scratch = np.empty(min(out.shape[0], _BLOCK_ROWS))
+    for start in range(0, out.shape[0], _BLOCK_ROWS):
+        t = out[start : start + _BLOCK_ROWS]
+        work = np.log(c[start : start + _BLOCK_ROWS], out=scratch[: t.shape[0]])
+        work *= theta
+        t -= work
+        # softplus(t) = max(t, 0) + log1p(exp(-|t|)) without overflow.
+        np.abs(t, out=work)
+        np.negative(work, out=work)
+        np.exp(work, out=work)
+        np.log1p(work, out=work)
+        np.maximum(t, 0.0, out=t)
+        t += work
+    out *= -1.0 / theta
+    return np.exp(out, out=out)
 
 
 def pair_logpdf(family: str, rotation: int, params: tuple[float, ...], u1, u2) -> NDArray:
@@ -673,13 +681,6 @@ def _mle_one(family, rotation, u1, u2, start: float) -> tuple[float]:
     if family == "frank" and value == 0.0:
         value = 1e-8
     return (float(min(max(value, lo), hi)),)
-
-
-#: Rows of the evenly spaced subsamples on which Newton's method finds its starting points
-#: for the Clayton MLE (deterministic: no random draws).
-_LADDER_ROWS = (1_000, 10_000)
-#: Rows per vectorized block, so that temporaries stay in cache.
-_BLOCK_ROWS = 65_536
 
 
 def _clayton_loglik_derivatives(
