@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import special, stats
 
 from stochgen._kernels.inverse import build_guide, evaluate_inverse
@@ -207,6 +209,11 @@ def test_double_precision_limit_is_reported_not_hidden():
     assert 1e-10 < sampler.u_error < 1e-6
     u = np.random.default_rng(0).random(100_000)
     assert np.abs(stats.beta(1, 0.5).cdf(sampler.ppf(u)) - u).max() <= sampler.u_error * 1.01
+    # b = 0.3: the last float below 1 leaves (1e-16)^0.3 ~ 1e-5; set-up still ends quickly.
+    with pytest.warns(StochgenWarning, match="double precision"):
+        steep = InverseTransform(stats.beta(2, 0.3))
+    assert steep.n_intervals < 5_000
+    assert np.abs(stats.beta(2, 0.3).cdf(steep.ppf(u)) - u).max() < 2 * steep.u_error
 
 
 def test_steep_power_law_at_zero():
@@ -214,4 +221,25 @@ def test_steep_power_law_at_zero():
     dist = stats.beta(0.2, 3)
     sampler = InverseTransform(dist)
     u = np.random.default_rng(0).random(200_000)
+    assert np.abs(dist.cdf(sampler.ppf(u)) - u).max() < 1e-10
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(
+    family=st.sampled_from(["gamma", "beta", "weibull_min", "lognorm", "t", "genextreme"]),
+    first=st.floats(0.3, 20.0),
+    second=st.floats(1.0, 20.0),  # beta with b < 1: see the double-precision test
+)
+def test_u_error_bound_holds_across_shapes(family, first, second):
+    shapes = {
+        "gamma": (first,),
+        "beta": (first, second),
+        "weibull_min": (first,),
+        "lognorm": (first / 10,),
+        "t": (first,),
+        "genextreme": ((first - 10) / 25,),
+    }[family]
+    dist = getattr(stats, family)(*shapes)
+    sampler = InverseTransform(dist)
+    u = np.random.default_rng(0).random(20_000)
     assert np.abs(dist.cdf(sampler.ppf(u)) - u).max() < 1e-10
