@@ -589,7 +589,12 @@ def fit_pair(
     ``"itau"`` inverts Kendall's tau (for Student-t, ``df`` is then chosen by
     profile likelihood on at most ``max_rows_df`` evenly spaced rows);
     ``"mle"`` maximizes the likelihood starting from the ``"itau"`` estimate
-    (bounded Brent for one parameter, L-BFGS-B for Student-t).
+    (bounded Brent for one parameter, L-BFGS-B for Student-t). Clayton's MLE
+    instead runs Newton's method with Halley's correction on the closed-form
+    derivatives, started on evenly spaced subsamples (or from ``tau`` when
+    given) and ended after usually two passes over all rows; it falls back to
+    bounded Brent, with a `~stochgen.exceptions.ConvergenceWarning`, if the
+    iteration fails.
 
     Parameters
     ----------
