@@ -46,8 +46,11 @@ class InverseTransform:
     rewrites them in powers of ``u - u_0``, and measures the u-error
     ``max |F(P(u)) - u|`` of that stored form between every pair of nodes;
     intervals are split until it is below ``u_resolution / 4`` at every
-    checked point. Sampling costs a guide-table lookup and a polynomial
-    evaluated by Estrin's scheme (short dependency chains).
+    checked point. Where one float step in ``x`` moves ``u`` by more than that
+    (an infinite density at a bound) the error double precision allows is
+    accepted, and a `~stochgen.exceptions.StochgenWarning` reports it.
+    Sampling costs a guide-table lookup and a polynomial evaluated by
+    Estrin's scheme (short dependency chains).
 
     Parameters
     ----------
