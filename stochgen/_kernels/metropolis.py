@@ -32,6 +32,9 @@ __all__ = [
     "adapt_covariance",
     "adapt_scale",
     "chain_kernel",
+    "correlation_weight",
+    "is_diagonal",
+    "pool_variances",
     "propose",
     "refresh_cholesky",
 ]
@@ -43,24 +46,41 @@ TARGET_ACCEPTANCE = 0.234
 
 
 @jit
-def propose(kind, x, chol_t, scale, center, z, y):
+def is_diagonal(chol_t):
+    """Whether a (transposed) Cholesky factor has no off-diagonal entries."""
+    d = chol_t.shape[0]
+    for j in range(d):
+        for i in range(j + 1, d):
+            if chol_t[j, i] != 0.0:
+                return False
+    return True
+
+
+@jit
+def propose(kind, x, chol_t, diagonal, scale, center, z, y):
     """Write the proposal into ``y``; return ``-|z|^2 / 2`` (log q for kind 2).
 
     ``chol_t`` is the transposed (upper) Cholesky factor: ``L z`` is summed
     column by column over contiguous rows of ``chol_t``, in the same order as
     the row-wise sum ``sum_j L[i, j] z[j]``, so the loop vectorizes and the
-    result is unchanged.
+    result is unchanged. With ``diagonal`` (no off-diagonal entries, see
+    `is_diagonal`) only the diagonal is used: the same values in ``O(d)``.
     """
     d = x.shape[0]
     half_sq = 0.0
     for i in range(d):
         half_sq += z[i] * z[i]
-        y[i] = 0.0
-    for j in range(d):
-        zj = z[j]
-        row = chol_t[j]
-        for i in range(j, d):
-            y[i] += row[i] * zj
+    if diagonal:
+        for i in range(d):
+            y[i] = chol_t[i, i] * z[i]
+    else:
+        for i in range(d):
+            y[i] = 0.0
+        for j in range(d):
+            zj = z[j]
+            row = chol_t[j]
+            for i in range(j, d):
+                y[i] += row[i] * zj
     for i in range(d):
         if kind == 2:
             y[i] = center[i] + y[i]
@@ -100,11 +120,67 @@ def adapt_covariance(x, mean, m2, n_seen, delta):
 
 
 @jit
+def correlation_weight(cov, n):
+    """Positive-part James-Stein weight of the sample correlations against zero.
+
+    A warm-up chain of ``n`` random-walk steps holds about ``n_eff = 0.33 n / d``
+    independent draws (the optimal random walk's efficiency on a Gaussian,
+    Roberts, Gelman and Gilks 1997), so each sample correlation carries noise of
+    variance about ``1 / n_eff``. The weight ``1 - d (d - 1) / (n_eff S)``, with
+    ``S`` the sum of the squared off-diagonal sample correlations, keeps strong
+    correlations (``S`` well above its noise level) and drops what is noise:
+    the weight is 0 unless ``S`` is at least twice its noise level.
+    """
+    d = cov.shape[0]
+    if d < 2:
+        return 1.0
+    total = 0.0
+    for i in range(d):
+        for j in range(d):
+            if i != j:
+                total += cov[i, j] * cov[i, j] / (cov[i, i] * cov[j, j])
+    noise = d * (d - 1.0) * d / (0.33 * n)
+    # n_eff is optimistic while the scale is still adapting, so correlations
+    # are kept only when they carry at least twice the noise; below that the
+    # proposal stays diagonal (and the kernel's diagonal path is O(d)).
+    if not total > 2.0 * noise:
+        return 0.0
+    return 1.0 - noise / total
+
+
+@jit
+def pool_variances(cov, n):
+    """Sample variances shrunk towards their mean, as `correlation_weight` does.
+
+    Relative to their mean ``m``, the variances spread by
+    ``S = sum (v_i / m - 1)^2``, of which noise makes about ``2 d / n_eff``;
+    they are moved towards ``m`` by the positive-part James-Stein weight
+    ``1 - noise / S``, and pooled to ``m`` unless ``S`` is at least twice the
+    noise. Returns the new variances.
+    """
+    d = cov.shape[0]
+    mean = 0.0
+    for i in range(d):
+        mean += cov[i, i]
+    mean /= d
+    spread = 0.0
+    for i in range(d):
+        spread += (cov[i, i] / mean - 1.0) ** 2
+    noise = 2.0 * d * d / (0.33 * n)
+    weight = 1.0 - noise / spread if spread > 2.0 * noise else 0.0
+    out = np.empty(d)
+    for i in range(d):
+        out[i] = mean + weight * (cov[i, i] - mean)
+    return out
+
+
+@jit
 def refresh_cholesky(m2, n_seen, chol):
     """Set ``chol`` to the Cholesky factor of the regularised sample covariance.
 
-    The off-diagonal covariances are shrunk by ``n / (n + 20 d)`` towards
-    zero and ``1e-3 * 5/(n+5) * (tr C / d)`` is added to the diagonal (Stan's
+    The off-diagonal correlations are shrunk towards zero by
+    `correlation_weight`, the variances towards their mean by
+    `pool_variances`, and ``1e-3 * 5/(n+5) * (tr C / d)`` is added to the diagonal (Stan's
     ridge, made relative to the target's scale): a full covariance estimated
     from a short, autocorrelated warm-up in many dimensions is noisy, and an
     unshrunk one can collapse the proposal onto a subspace. Nothing changes
@@ -118,14 +194,18 @@ def refresh_cholesky(m2, n_seen, chol):
     if not (trace > 0.0 and np.isfinite(trace)):
         return False
     cov = np.empty((d, d))
-    weight = n / (n + 20.0 * d)
-    shrink = 1e-3 * 5.0 / (n + 5.0) * trace / (n - 1.0) / d
     for i in range(d):
         for j in range(d):
             cov[i, j] = 0.5 * (m2[i, j] + m2[j, i]) / (n - 1.0)
+    weight = correlation_weight(cov, n)
+    pooled = pool_variances(cov, n)
+    shrink = 1e-3 * 5.0 / (n + 5.0) * trace / (n - 1.0) / d
+    for i in range(d):
+        for j in range(d):
             if i != j:
-                cov[i, j] *= weight
-        cov[i, i] += shrink
+                cov[i, j] *= weight * np.sqrt(pooled[i] * pooled[j] / (cov[i, i] * cov[j, j]))
+    for i in range(d):
+        cov[i, i] = pooled[i] + shrink
     chol[:, :] = np.linalg.cholesky(cov)
     return True
 
@@ -170,13 +250,14 @@ def chain_kernel(logpdf: Callable) -> Callable:
             z = np.empty(d)
             delta = np.empty(d)
             chol_t = np.ascontiguousarray(chol[c].T)
+            diagonal = is_diagonal(chol_t)
             xc = x[c]
             scale = np.exp(log_scale[c])
             for k in range(steps):
                 t = t0 + k
                 for i in range(d):
                     z[i] = rng_z.standard_normal()
-                lq_y = propose(kind, xc, chol_t, scale, center[c], z, y)
+                lq_y = propose(kind, xc, chol_t, diagonal, scale, center[c], z, y)
                 lp_y = logpdf(y)
                 if np.isnan(lp_y):
                     lp_y = -np.inf
@@ -197,6 +278,7 @@ def chain_kernel(logpdf: Callable) -> Callable:
                         if (t + 1 - adapt_start) % adapt_interval == 0 and n_seen[c] > d + 1:
                             if refresh_cholesky(m2[c], n_seen[c], chol[c]):
                                 chol_t[:, :] = chol[c].T
+                                diagonal = is_diagonal(chol_t)
                 s = t - warmup + 1
                 if s > 0 and s % thin == 0:
                     draws[c, s // thin - 1] = xc

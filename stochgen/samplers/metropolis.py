@@ -27,6 +27,8 @@ from stochgen._kernels.metropolis import (
     RANDOM_WALK,
     TARGET_ACCEPTANCE,
     chain_kernel,
+    correlation_weight,
+    pool_variances,
 )
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator
 from stochgen._validation import check_array, check_choice, check_n_samples, check_positive
@@ -62,7 +64,9 @@ class MetropolisHastings(BaseModel):
         ``L L^T = proposal_cov``. ``"adaptive"``: the same during warm-up, with
         ``L`` set to the Cholesky factor of each chain's own sample covariance
         (Haario et al. 2001, from a quarter into warm-up, refreshed every 50
-        steps, correlations shrunk by ``n / (n + 20 dim)``) and ``step_size``
+        steps, correlations shrunk towards zero and variances towards their
+        mean by James-Stein weights sized to the warm-up's noise) and
+        ``step_size``
         tuned by Robbins-Monro towards acceptance 0.234 (Andrieu and Thoms
         2008); both are frozen after warm-up.
         ``"independence"``: proposals ``N(proposal_mean, proposal_cov)``
@@ -448,9 +452,10 @@ def _refresh_all(m2: NDArray[np.float64], n_seen: NDArray[np.int64], chol: NDArr
         trace = np.trace(m2[c])
         if n_seen[c] <= dim + 1 or not (trace > 0.0 and np.isfinite(trace)):
             continue
-        weight = n / (n + 20.0 * dim)
         shrink = 1e-3 * 5.0 / (n + 5.0) * trace / (n - 1.0) / dim
         cov = 0.5 * (m2[c] + m2[c].T) / (n - 1.0)
-        cov[~np.eye(dim, dtype=bool)] *= weight
-        cov[np.diag_indices(dim)] += shrink
+        weight = correlation_weight(cov, n)
+        pooled = pool_variances(cov, n)
+        cov *= weight * np.sqrt(np.outer(pooled, pooled) / np.outer(np.diag(cov), np.diag(cov)))
+        cov[np.diag_indices(dim)] = pooled + shrink
         chol[c] = np.linalg.cholesky(cov)

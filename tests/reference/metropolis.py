@@ -47,8 +47,18 @@ def run_chains(
                         trace = np.trace(m2[c])
                         if trace > 0 and np.isfinite(trace):
                             cov = 0.5 * (m2[c] + m2[c].T) / (n - 1.0)
-                            cov[~np.eye(d, dtype=bool)] *= n / (n + 20.0 * d)
-                            cov += np.eye(d) * (1e-3 * 5.0 / (n + 5.0) * trace / (n - 1.0) / d)
+                            corr = cov / np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
+                            total = np.sum(corr**2) - d
+                            noise = d * (d - 1.0) * d / (0.33 * n)
+                            weight = 1.0 - noise / total if total > 2.0 * noise else 0.0
+                            v = np.diag(cov)
+                            spread = np.sum((v / v.mean() - 1.0) ** 2)
+                            noise_v = 2.0 * d * d / (0.33 * n)
+                            w_v = 1.0 - noise_v / spread if spread > 2.0 * noise_v else 0.0
+                            pooled = v.mean() + w_v * (v - v.mean())
+                            cov *= weight * np.sqrt(np.outer(pooled, pooled) / np.outer(v, v))
+                            ridge = 1e-3 * 5.0 / (n + 5.0) * trace / (n - 1.0) / d
+                            cov[np.diag_indices(d)] = pooled + ridge
                             chol[c] = np.linalg.cholesky(cov)
             s = t - warmup + 1
             if s > 0 and s % thin == 0:
