@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from stochgen._numba import jit
+from stochgen._numba import jit, parallel_jit
 
 __all__ = [
     "ADAPTIVE",
@@ -33,6 +33,7 @@ __all__ = [
     "adapt_scale",
     "chain_kernel",
     "correlation_weight",
+    "draw_noise",
     "is_diagonal",
     "pool_variances",
     "propose",
@@ -43,6 +44,24 @@ RANDOM_WALK = 0
 ADAPTIVE = 1
 INDEPENDENCE = 2
 TARGET_ACCEPTANCE = 0.234
+
+
+@parallel_jit
+def draw_noise(gen_z, gen_u, z, u):
+    """Fill ``z[c]`` and ``u[c]`` from chain ``c``'s generators, in parallel over chains.
+
+    The values are those of ``gen_z[c].standard_normal(z.shape[1:])`` and
+    ``gen_u[c].random(u.shape[1])``, and those the chain kernel draws step by
+    step. ``gen_z`` and ``gen_u`` are ``numba.typed.List`` objects.
+    """
+    chains, steps, d = z.shape
+    for c in numba.prange(chains):
+        rng_z = gen_z[np.int64(c)]
+        rng_u = gen_u[np.int64(c)]
+        for k in range(steps):
+            for i in range(d):
+                z[c, k, i] = rng_z.standard_normal()
+            u[c, k] = rng_u.random()
 
 
 @jit

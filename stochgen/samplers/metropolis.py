@@ -27,8 +27,8 @@ from stochgen._kernels.metropolis import (
     RANDOM_WALK,
     TARGET_ACCEPTANCE,
     chain_kernel,
-    correlation_weight,
-    pool_variances,
+    draw_noise,
+    refresh_cholesky,
 )
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator
 from stochgen._validation import check_array, check_choice, check_n_samples, check_positive
@@ -245,12 +245,8 @@ class MetropolisHastings(BaseModel):
             "adapt_interval": ADAPT_INTERVAL,
             "thin": thin,
         }
-        if self.vectorized:
-            run = _lockstep_runner(batch_logpdf)
-            noise = (gen_z, gen_u)
-        else:
-            run = chain_kernel(self.logpdf)
-            noise = (numba.typed.List(gen_z), numba.typed.List(gen_u))
+        run = _lockstep_runner(batch_logpdf) if self.vectorized else chain_kernel(self.logpdf)
+        noise = (numba.typed.List(gen_z), numba.typed.List(gen_u))
 
         start = time.perf_counter()
         done = 0
@@ -367,9 +363,9 @@ def _lockstep_runner(
         gen_z, gen_u, t0, steps, warmup, kind, adapt_start, adapt_interval, thin, draws,
     ):  # fmt: skip
         # The kernel's per-step draws, pre-drawn: the same values in the same order.
-        dim = x.shape[1]
-        z = np.stack([g.standard_normal((steps, dim)) for g in gen_z])
-        u = np.stack([g.random(steps) for g in gen_u])
+        z = np.empty((x.shape[0], steps, x.shape[1]))
+        u = np.empty((x.shape[0], steps))
+        draw_noise(gen_z, gen_u, z, u)
         return run_lockstep(
             batch_logpdf, x, lp, lq, chol, log_scale, mean, m2, n_seen, n_accept, center,
             z, u, t0, warmup, kind, adapt_start, adapt_interval, thin, draws,
@@ -403,7 +399,11 @@ def run_lockstep(
     """Advance all chains in lockstep, one batched log-density call per step.
 
     The numpy counterpart of `stochgen._kernels.metropolis.chain_kernel`, with
-    the same arguments (state arrays updated in place).
+    the same arguments (state arrays updated in place). The proposal factor
+    changes only at covariance refreshes, so ``L z`` is computed by one batched
+    matrix product per stretch between refreshes, and the adaptive mean and
+    scatter are updated once per stretch (Chan, Golub and LeVeque 1979)
+    instead of once per step.
 
     Returns
     -------
@@ -412,50 +412,73 @@ def run_lockstep(
     """
     chains, steps, dim = z.shape
     log_u = np.log(u)
-    for k in range(steps):
-        t = t0 + k
-        zt = z[:, k]
-        lz = np.einsum("cij,cj->ci", chol, zt)
-        y = center + lz if kind == INDEPENDENCE else x + np.exp(log_scale)[:, None] * lz
-        lq_y = -0.5 * np.sum(zt * zt, axis=1)
-        lp_y = batch_logpdf(y)
-        log_alpha = lp_y - lp
+    lq_all = -0.5 * np.einsum("csi,csi->cs", z, z)
+    adaptive = kind == ADAPTIVE
+    k0 = 0
+    while k0 < steps:
+        t = t0 + k0
+        tuning = adaptive and t < warmup
+        welford = tuning and t >= adapt_start
+        k1 = steps
+        if tuning:
+            k1 = min(k1, warmup - t0)
+            if welford:
+                k1 = min(k1, k0 + adapt_interval - (t - adapt_start) % adapt_interval)
+            else:
+                k1 = min(k1, adapt_start - t0)
+        lz = np.matmul(z[:, k0:k1], np.swapaxes(chol, 1, 2))
         if kind == INDEPENDENCE:
-            log_alpha = log_alpha + lq - lq_y
-        accept = log_u[:, k] < log_alpha
-        x[accept] = y[accept]
-        lp[accept] = lp_y[accept]
-        lq[accept] = lq_y[accept]
-        if t >= warmup:
-            n_accept += accept
-        if kind == ADAPTIVE and t < warmup:
-            with np.errstate(over="ignore"):
-                alpha = np.where(log_alpha >= 0.0, 1.0, np.exp(np.minimum(log_alpha, 0.0)))
-            log_scale += (t + 1.0) ** -0.6 * (alpha - TARGET_ACCEPTANCE)
-            if t >= adapt_start:
-                n_seen += 1
-                delta = x - mean
-                mean += delta / n_seen[:, None]
-                m2 += delta[:, :, None] * (x - mean)[:, None, :]
-                if (t + 1 - adapt_start) % adapt_interval == 0:
-                    _refresh_all(m2, n_seen, chol)
-        s = t - warmup + 1
-        if s > 0 and s % thin == 0:
-            draws[:, s // thin - 1] = x
+            lz += center[:, None, :]
+        elif not tuning:
+            lz *= np.exp(log_scale)[:, None, None]
+        seen = np.empty((chains, k1 - k0, dim)) if welford else None
+        for k in range(k0, k1):
+            t = t0 + k
+            if kind == INDEPENDENCE or not tuning:
+                y = lz[:, k - k0] if kind == INDEPENDENCE else x + lz[:, k - k0]
+            else:
+                y = x + np.exp(log_scale)[:, None] * lz[:, k - k0]
+            lp_y = batch_logpdf(y)
+            log_alpha = lp_y - lp
+            if kind == INDEPENDENCE:
+                log_alpha += lq - lq_all[:, k]
+            accept = log_u[:, k] < log_alpha
+            np.copyto(x, y, where=accept[:, None])
+            np.copyto(lp, lp_y, where=accept)
+            np.copyto(lq, lq_all[:, k], where=accept)
+            if t >= warmup:
+                n_accept += accept
+            if tuning:
+                alpha = np.exp(np.minimum(log_alpha, 0.0))
+                log_scale += (t + 1.0) ** -0.6 * (alpha - TARGET_ACCEPTANCE)
+                if seen is not None:
+                    seen[:, k - k0] = x
+            s = t - warmup + 1
+            if s > 0 and s % thin == 0:
+                draws[:, s // thin - 1] = x
+        if seen is not None:
+            _merge_scatter(seen, mean, m2, n_seen)
+            if (t + 1 - adapt_start) % adapt_interval == 0:
+                for c in range(chains):
+                    if n_seen[c] > dim + 1:
+                        refresh_cholesky(m2[c], n_seen[c], chol[c])
+        k0 = k1
     return draws
 
 
-def _refresh_all(m2: NDArray[np.float64], n_seen: NDArray[np.int64], chol: NDArray[np.float64]):
-    dim = m2.shape[1]
-    for c in range(m2.shape[0]):
-        n = float(n_seen[c])
-        trace = np.trace(m2[c])
-        if n_seen[c] <= dim + 1 or not (trace > 0.0 and np.isfinite(trace)):
-            continue
-        shrink = 1e-3 * 5.0 / (n + 5.0) * trace / (n - 1.0) / dim
-        cov = 0.5 * (m2[c] + m2[c].T) / (n - 1.0)
-        weight = correlation_weight(cov, n)
-        pooled = pool_variances(cov, n)
-        cov *= weight * np.sqrt(np.outer(pooled, pooled) / np.outer(np.diag(cov), np.diag(cov)))
-        cov[np.diag_indices(dim)] = pooled + shrink
-        chol[c] = np.linalg.cholesky(cov)
+def _merge_scatter(
+    seen: NDArray[np.float64],
+    mean: NDArray[np.float64],
+    m2: NDArray[np.float64],
+    n_seen: NDArray[np.int64],
+) -> None:
+    """Add a stretch of states to each chain's running mean and scatter, in place."""
+    k = seen.shape[1]
+    n_new = n_seen + k
+    part_mean = seen.mean(axis=1)
+    centered = seen - part_mean[:, None, :]
+    delta = part_mean - mean
+    mean += delta * (k / n_new)[:, None]
+    m2 += np.matmul(np.swapaxes(centered, 1, 2), centered)
+    m2 += delta[:, :, None] * delta[:, None, :] * (n_seen * k / n_new)[:, None, None]
+    n_seen += k

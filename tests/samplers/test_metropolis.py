@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from stochgen._kernels.metropolis import chain_kernel
+from stochgen._kernels.metropolis import chain_kernel, draw_noise
 from stochgen.exceptions import ConvergenceWarning, StochgenWarning, ValidationError
 from stochgen.samplers.diagnostics import mcse
 from stochgen.samplers.metropolis import MetropolisHastings
@@ -27,11 +27,11 @@ def ar1_batch(x):
     return -0.5 * np.einsum("ci,ij,cj->c", x, PREC, x)
 
 
-def _state(chains, kind, seed):
+def _state(chains, kind, seed, cov=1.5 * COV):
     rng = np.random.default_rng(seed)
     x = rng.uniform(-2, 2, (chains, DIM))
     center = np.full((chains, DIM), 0.3)
-    chol = np.ascontiguousarray(np.broadcast_to(np.linalg.cholesky(1.5 * COV), (chains, DIM, DIM)))
+    chol = np.ascontiguousarray(np.broadcast_to(np.linalg.cholesky(cov), (chains, DIM, DIM)))
     lq = np.array([-0.5 * np.sum(np.linalg.solve(chol[0], xc - center[0]) ** 2) for xc in x])
     return [
         x,
@@ -51,8 +51,9 @@ def _generators(seed, chains):
     return [np.random.default_rng([seed, c]) for c in range(chains)]
 
 
-@pytest.mark.parametrize("kind", [0, 1, 2])
-def test_kernel_matches_numpy_reference(kind):
+@pytest.mark.parametrize(("kind", "cov"), [(0, 1.5 * COV), (0, np.diag([0.5, 1.0, 2.0])),
+                                          (1, 1.5 * COV), (2, 1.5 * COV)])  # fmt: skip
+def test_kernel_matches_numpy_reference(kind, cov):
     chains, steps, warmup, thin = 3, 400, 240, 2
     # The kernel draws from these generators step by step; the reference is
     # given the same streams pre-drawn in chunks, as the lockstep runner does.
@@ -62,7 +63,7 @@ def test_kernel_matches_numpy_reference(kind):
     )
     ref_z, ref_u = _generators(kind, chains), _generators(kind + 10, chains)
     settings = [warmup, kind, 40, 50, thin]
-    kernel_state = _state(chains, kind, 1)
+    kernel_state = _state(chains, kind, 1, cov)
     ref_state = [a.copy() for a in kernel_state]
     n_out = (steps - warmup) // thin
     out_k = np.zeros((chains, n_out, DIM))
@@ -81,9 +82,18 @@ def test_kernel_matches_numpy_reference(kind):
         assert kernel_state[7].min() > 0  # the covariance adapted
 
 
-@pytest.mark.parametrize("proposal", ["rw", "adaptive"])
+def test_draw_noise_equals_numpy_streams():
+    z, u = np.empty((3, 7, 4)), np.empty((3, 7))
+    draw_noise(numba.typed.List(_generators(0, 3)), numba.typed.List(_generators(1, 3)), z, u)
+    np.testing.assert_array_equal(z, [g.standard_normal((7, 4)) for g in _generators(0, 3)])
+    np.testing.assert_array_equal(u, [g.random(7) for g in _generators(1, 3)])
+
+
+@pytest.mark.parametrize("proposal", ["rw", "adaptive", "independence"])
 def test_vectorized_path_equals_kernel_path(proposal):
     kwargs = {"proposal": proposal, "chains": 3, "step_size": 0.9}
+    if proposal == "independence":
+        kwargs.update(proposal_mean=np.zeros(DIM), proposal_cov=1.5 * COV)
     a = MetropolisHastings(ar1_logpdf, DIM, **kwargs).sample(600, warmup=500, seed=3)
     b = MetropolisHastings(ar1_batch, DIM, vectorized=True, **kwargs).sample(
         600, warmup=500, seed=3
