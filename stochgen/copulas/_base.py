@@ -52,7 +52,10 @@ def check_copula_data(u: ArrayLike, *, min_dim: int = 2, max_dim: int | None = N
         raise ValidationError(
             f"u has {n} rows and {d} columns; fitting needs at least max(d, 2) = {max(d, 2)} rows"
         )
-    constant = np.flatnonzero(np.all(data == data[0], axis=0))
+    # Column by column, stopping at the first differing value: no (n, d) temporary.
+    constant = np.array(
+        [j for j in range(d) if not (data[:, j] != data[0, j]).any()], dtype=np.int64
+    )
     if constant.size:
         raise ValidationError(
             f"u: column(s) {constant.tolist()} are constant (every value {data[0, constant[0]]})"
