@@ -4,54 +4,100 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from stochgen._numba import jit
 
-__all__ = ["quantiles_from_normal"]
+__all__ = ["interp_scores", "lower_triangular_apply"]
 
-_SQRT_HALF = math.sqrt(0.5)
+# Up to this many knots, the piece is found by comparing with every knot.
+_FEW_KNOTS = 16
+# Beyond that, knots compared after the guide's start (a fixed trip count).
+_WINDOW = 8
 
 
 # Serial and nogil: the synthesizer runs blocks in threads, and numba's default
 # threading layer must not be entered from several threads at once.
 @jit
-def quantiles_from_normal(z, knots_q, knots_x, guide, out):  # pragma: no cover - jitted
-    """Write ``interp(Phi(z), knots_q, knots_x)`` into ``out``.
+def interp_scores(z, knots_z, knots_x, slopes, guide, out):  # pragma: no cover - jitted
+    """Write ``numpy.interp(z, knots_z, knots_x)`` into ``out``; NaN gives NaN.
 
-    ``knots_q`` must be non-decreasing; below its first knot the first value is
-    returned, above its last the last, as `numpy.interp` does; NaN gives NaN.
-    ``guide[j]`` is the last knot index with ``knots_q <= j / (len(guide) - 1)``
-    (a guide table: the search for ``q`` starts between ``guide[j]`` and
-    ``guide[j + 1]``, ``j = floor(q * (len(guide) - 1))``).
+    ``knots_z`` must be non-decreasing and finite, its last value above its
+    first; below the first knot the first value is returned, above the last
+    the last. ``slopes[k]`` is the slope of the piece from knot ``k`` to
+    ``k + 1`` (any value where the two coincide: it is never used).
+    ``guide`` (from `stochgen.tabular.columns.guide_table`) holds, for
+    ``j = 0..m``, the last knot index with ``knots_z <= z_0 + j * width``,
+    ``width = (z_last - z_0) / m``: the knot below ``z`` lies between
+    ``guide[j]`` and ``guide[j + 1]``, ``j = floor((z - z_0) / width)``.
+    The piece is found by counting knots below ``z`` over a fixed number of
+    knots (all of them when there are few, else a window after the guide's
+    start), not by branching on each comparison: mispredicted branches, not
+    arithmetic, are what a binary search spends its time on.
     """
-    n_knots = knots_q.shape[0]
+    n_knots = knots_z.shape[0]
     buckets = guide.shape[0] - 1
+    z_first = knots_z[0]
+    z_last = knots_z[n_knots - 1]
+    per_unit = buckets / (z_last - z_first)
     for i in range(z.shape[0]):
         zi = z[i]
         if math.isnan(zi):
             out[i] = math.nan
             continue
-        q = 0.5 * math.erfc(-zi * _SQRT_HALF)
-        if q <= knots_q[0]:
+        if zi <= z_first:
             out[i] = knots_x[0]
             continue
-        if q >= knots_q[n_knots - 1]:
+        if zi >= z_last:
             out[i] = knots_x[n_knots - 1]
             continue
-        j = min(int(q * buckets), buckets - 1)
-        lo = max(guide[j], 0)
-        hi = min(guide[j + 1] + 1, n_knots - 1)
-        if knots_q[hi] <= q:
-            hi = n_knots - 1
-        while hi - lo > 1:
-            mid = (lo + hi) >> 1
-            if knots_q[mid] <= q:
-                lo = mid
-            else:
-                hi = mid
-        # numpy.interp's arithmetic, so the two agree to rounding.
-        width = knots_q[hi] - knots_q[lo]
-        if width > 0.0:
-            slope = (knots_x[hi] - knots_x[lo]) / width
-            out[i] = slope * (q - knots_q[lo]) + knots_x[lo]
-        else:
-            out[i] = knots_x[hi]
+        if n_knots <= _FEW_KNOTS:
+            # Count every knot: a fixed trip count the branch predictor learns.
+            k = -1
+            for m in range(n_knots):
+                k += knots_z[m] <= zi
+            out[i] = slopes[k] * (zi - knots_z[k]) + knots_x[k]
+            continue
+        j = min(int((zi - z_first) * per_unit), buckets - 1)
+        k = max(guide[j], 0)
+        while k > 0 and knots_z[k] > zi:  # rounding at a bucket edge only
+            k -= 1
+        # Count the next _WINDOW knots (clamped at the last, which exceeds zi);
+        # a bucket rarely holds more, and then the walk goes on past them.
+        count = 0
+        for m in range(1, _WINDOW + 1):
+            count += knots_z[min(k + m, n_knots - 1)] <= zi
+        k += count
+        while knots_z[k + 1] <= zi:
+            k += 1
+        # knots_z[k] <= zi < knots_z[k + 1]: numpy.interp's arithmetic on that piece.
+        out[i] = slopes[k] * (zi - knots_z[k]) + knots_x[k]
+
+
+# Columns of a tile: a tile of every row stays in the first-level cache.
+_TILE = 512
+
+
+@jit
+def lower_triangular_apply(factor, g, out):  # pragma: no cover - jitted
+    """Write ``factor @ g`` into ``out`` for a lower-triangular ``factor``.
+
+    ``g`` and ``out`` have shape (d, n). Serial and nogil, so the caller's
+    threads, not a BLAS thread pool inside each of them, share the cores;
+    the sum over ``k`` runs in increasing order, the same in every call.
+    """
+    d = factor.shape[0]
+    n = g.shape[1]
+    acc = np.empty(_TILE)
+    for start in range(0, n, _TILE):
+        stop = min(start + _TILE, n)
+        width = stop - start
+        for i in range(d):
+            acc[:width] = 0.0
+            for k in range(i + 1):
+                c = factor[i, k]
+                row = g[k, start:stop]
+                # A local accumulator: no aliasing with out, so the loop vectorizes.
+                for t in range(width):
+                    acc[t] += c * row[t]
+            out[i, start:stop] = acc[:width]

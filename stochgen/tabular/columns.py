@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from stochgen._base import BaseModel
-from stochgen._kernels.tabular import quantiles_from_normal
+from stochgen._kernels.tabular import interp_scores
 from stochgen.distributions.empirical import EmpiricalDistribution
 from stochgen.exceptions import ModelFileError, ValidationError
 
@@ -79,28 +79,58 @@ def interval_scores(probabilities: NDArray[np.float64]) -> NDArray[np.float64]:
     return (density[:-1] - density[1:]) / probabilities
 
 
-def guide_table(knots_q: NDArray[np.float64], buckets: int) -> NDArray[np.int64]:
-    """Return, for ``j = 0..buckets``, the last index with ``knots_q <= j / buckets``.
+def piece_slopes(knots: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the slope of each piece of a piecewise-linear function, 0 where knots tie.
 
     Parameters
     ----------
-    knots_q : numpy.ndarray
-        Non-decreasing probabilities.
+    knots : numpy.ndarray
+        Non-decreasing abscissae.
+    values : numpy.ndarray
+        Ordinates, one per knot.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``len(knots)`` slopes (the last, past the final knot, is 0).
+
+    Examples
+    --------
+    >>> piece_slopes(np.array([0.0, 1.0, 1.0, 3.0]), np.array([0.0, 2.0, 5.0, 6.0]))
+    array([2. , 0. , 0.5, 0. ])
+    """
+    width = np.diff(knots)
+    rise = np.diff(values)
+    slopes = np.zeros(knots.size)
+    np.divide(rise, width, out=slopes[:-1], where=width > 0)
+    return slopes
+
+
+def guide_table(knots: NDArray[np.float64], buckets: int) -> NDArray[np.int64]:
+    """Return, for ``j = 0..buckets``, the last index with ``knots <= edge_j``.
+
+    The edges split ``[knots[0], knots[-1]]`` into ``buckets`` equal widths, so
+    a search for a value starts between two guide entries (a guide table).
+
+    Parameters
+    ----------
+    knots : numpy.ndarray
+        Non-decreasing finite values, the last above the first.
     buckets : int
-        Number of equal-width buckets of [0, 1].
+        Number of equal-width buckets.
 
     Returns
     -------
     numpy.ndarray of int64
-        ``buckets + 1`` indices (-1 where no knot is that low).
+        ``buckets + 1`` indices.
 
     Examples
     --------
-    >>> guide_table(np.array([0.1, 0.5, 0.9]), 2)
-    array([-1,  1,  2])
+    >>> guide_table(np.array([-1.0, 0.0, 1.0]), 2)
+    array([0, 1, 2])
     """
-    grid = np.arange(buckets + 1) / buckets
-    return np.searchsorted(knots_q, grid, side="right").astype(np.int64) - 1
+    grid = knots[0] + (knots[-1] - knots[0]) * (np.arange(buckets + 1) / buckets)
+    return np.searchsorted(knots, grid, side="right").astype(np.int64) - 1
 
 
 def _score_attenuation(probabilities: NDArray[np.float64]) -> float:
@@ -429,10 +459,13 @@ class NumericColumn(BaseModel):
             Values in the column's original dtype.
         """
         if isinstance(self.marginal_, EmpiricalDistribution):
-            knots_q, knots_x = self.marginal_._knots()
-            guide = guide_table(knots_q, knots_q.size)
-            values = np.empty(z.shape[0])
-            quantiles_from_normal(np.ascontiguousarray(z[:, 0]), knots_q, knots_x, guide, values)
+            knots_z, knots_x, slopes, guide = self._score_table()
+            if guide.size:
+                values = np.empty(z.shape[0])
+                scores = np.ascontiguousarray(z[:, 0])
+                interp_scores(scores, knots_z, knots_x, slopes, guide, values)
+            else:  # a single distinct value
+                values = np.where(np.isnan(z[:, 0]), np.nan, knots_x[0])
         else:
             # A fitted family: its tabulated inverse CDF (u-error below 1e-10).
             values = self.marginal_.inverse_transform().ppf(special.ndtr(z[:, 0]))
@@ -454,6 +487,29 @@ class NumericColumn(BaseModel):
         if self.kind == "date":
             return self._to_dates(values)
         return restore_dtype(values, self.dtype_)
+
+    def _score_table(
+        self,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+        """Return the empirical marginal's knots on the normal-score scale, slopes, a guide.
+
+        The interpolated ECDF's knots ``(q, x)`` become ``(ndtri(q), x)``: values
+        are interpolated linearly in the normal score between the same knots
+        (within one of the 1/n-wide steps between data values), which spares a
+        normal CDF per value. Cached per fitted marginal; not saved.
+        """
+        cached = getattr(self, "_score_cache", None)
+        if cached is not None and cached[0] is self.marginal_:
+            return cached[1]
+        knots_q, knots_x = self.marginal_._knots()
+        knots_z = special.ndtri(knots_q)
+        if knots_z[-1] > knots_z[0]:
+            guide = guide_table(knots_z, knots_z.size)
+        else:
+            guide = np.empty(0, dtype=np.int64)
+        table = (knots_z, knots_x, piece_slopes(knots_z, knots_x), guide)
+        self._score_cache = (self.marginal_, table)
+        return table
 
     def _to_dates(self, values: NDArray[np.float64]) -> NDArray[np.object_]:
         missing = np.isnan(values)

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from stochgen._base import BaseModel, check_is_fitted
+from stochgen._kernels.tabular import lower_triangular_apply
 from stochgen._rng import BLOCK_ROWS, SeedLike, iter_blocks
 from stochgen._validation import check_choice, check_columns, check_dataframe, check_n_samples
 from stochgen.copulas import (
@@ -547,7 +548,9 @@ class CopulaSynthesizer(BaseModel):
             name: model.from_normal(z[:, slices[name]], row_offset)
             for name, model in self.columns_.items()
         }
-        return pd.DataFrame(data, index=pd.RangeIndex(row_offset, row_offset + z.shape[0]))
+        # Fresh arrays per column: no copy into consolidated blocks.
+        index = pd.RangeIndex(row_offset, row_offset + z.shape[0])
+        return pd.DataFrame(data, index=index, copy=False)
 
     def _threads(self) -> int:
         if self.n_jobs is None:
@@ -623,12 +626,18 @@ class CopulaSynthesizer(BaseModel):
         else:
             chol = np.linalg.cholesky(corr) if corr.size else np.ones((0, 0))
             # Dimension-major draws: each column's scores are contiguous (z is F-ordered).
-            z = (chol @ rng.standard_normal((chol.shape[0], n_rows))).T
+            # Not BLAS: its thread pool inside each block's thread oversubscribes the cores.
+            g = rng.standard_normal((chol.shape[0], n_rows))
+            z = np.empty_like(g)
+            lower_triangular_apply(chol, g, z)
+            z = z.T
         rows = model._rows_from_normal(z, row_offset)
         for name, value in latent.forced.items():
             rows[name] = pd.Series([value] * n_rows, index=rows.index).astype(rows[name].dtype)
         for constraint in reversed(self.constraints_):
             rows = constraint.reverse(rows)
+        if list(rows.columns) == self.output_columns_:
+            return rows
         return rows[self.output_columns_]
 
     def _rejection_rules(self, latent: LatentConstraints) -> list[tuple[str, Any]]:

@@ -1,26 +1,53 @@
 import numpy as np
 import pytest
 
-from stochgen._kernels.tabular import quantiles_from_normal
-from stochgen.tabular.columns import guide_table
+from stochgen._kernels.tabular import interp_scores, lower_triangular_apply
+from stochgen.tabular.columns import guide_table, piece_slopes
 from tests.reference import tabular as reference
 
 
 @pytest.mark.parametrize("flat_pieces", [False, True])
 @pytest.mark.parametrize("buckets", [1, 7, 1_000])
-def test_quantiles_from_normal_matches_numpy_twin(flat_pieces, buckets):
+@pytest.mark.parametrize("inner_knots", [3, 500])  # under and over _FEW_KNOTS
+def test_interp_scores_matches_numpy_twin(flat_pieces, buckets, inner_knots):
     rng = np.random.default_rng(0)
     z = rng.standard_normal(50_000) * 2.5
     z[[3, 7]] = np.nan
     z[[10, 11]] = [-np.inf, np.inf]
-    knots_q = np.sort(np.r_[0.001, rng.random(500), 0.999])
+    knots_z = np.sort(np.r_[-3.1, rng.normal(size=inner_knots), 3.1])
     if flat_pieces:
-        knots_q = np.repeat(knots_q, 2)[1:-1]
-    knots_x = np.sort(rng.normal(size=knots_q.size))
+        knots_z = np.repeat(knots_z, 2)[1:-1]
+    knots_x = np.sort(rng.normal(size=knots_z.size))
     out = np.empty_like(z)
-    quantiles_from_normal(z, knots_q, knots_x, guide_table(knots_q, buckets), out)
-    expected = reference.quantiles_from_normal(z, knots_q, knots_x)
+    slopes = piece_slopes(knots_z, knots_x)
+    interp_scores(z, knots_z, knots_x, slopes, guide_table(knots_z, buckets), out)
+    expected = reference.interp_scores(z, knots_z, knots_x)
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=0)
     assert np.isnan(out[[3, 7]]).all()
     assert out[10] == knots_x[0]
     assert out[11] == knots_x[-1]
+    # Every value between the first and last knot, and each knot reproduced.
+    assert np.all((out[np.isfinite(out)] >= knots_x[0]) & (out[np.isfinite(out)] <= knots_x[-1]))
+    at_knots = np.empty_like(knots_z)
+    interp_scores(knots_z, knots_z, knots_x, slopes, guide_table(knots_z, buckets), at_knots)
+    np.testing.assert_allclose(at_knots, reference.interp_scores(knots_z, knots_z, knots_x))
+
+
+def test_guide_table_points_at_last_knot_below_each_edge():
+    knots = np.array([-2.0, -1.0, -1.0, 0.5, 2.0])
+    guide = guide_table(knots, 4)  # edges -2, -1, 0, 1, 2
+    np.testing.assert_array_equal(guide, [0, 2, 2, 3, 4])
+
+
+@pytest.mark.parametrize(("d", "n"), [(1, 3), (5, 511), (16, 1_300)])  # around the 512-column tile
+def test_lower_triangular_apply_matches_numpy_twin(d, n):
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(d, d))
+    factor = np.linalg.cholesky(a @ a.T + d * np.eye(d))
+    factor[-1, 0] = 0.0  # a zero below the diagonal is skipped, not mis-summed
+    g = rng.standard_normal((d, n))
+    out = np.full_like(g, np.nan)
+    lower_triangular_apply(factor, g, out)
+    np.testing.assert_allclose(
+        out, reference.lower_triangular_apply(factor, g), rtol=1e-12, atol=1e-12
+    )
