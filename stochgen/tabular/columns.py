@@ -668,6 +668,10 @@ class CategoricalColumn(BaseModel):
         else:
             order = np.lexsort((np.arange(k), -counts))
         order = order[counts[order] > 0]
+        # Where each input label went (-1: no rows), for scores_from_codes on the same labels.
+        positions = np.full(k, -1, dtype=np.intp)
+        positions[order] = np.arange(order.size)
+        self._fit_positions = (labels, positions)
         self.labels_ = labels[order]
         self.probabilities_ = counts[order] / counts.sum()
         self.dtype_ = dtype
@@ -690,7 +694,11 @@ class CategoricalColumn(BaseModel):
         numpy.ndarray
             Shape (n, 1).
         """
-        position = self.codes(pd.Series(labels, dtype=object))
+        fitted = getattr(self, "_fit_positions", None)
+        if fitted is not None and fitted[0] is labels:
+            position = fitted[1]  # the labels fit_codes saw: no lookup by value
+        else:
+            position = self.codes(pd.Series(labels, dtype=object))
         return interval_scores(self.probabilities_)[position[codes]][:, None]
 
     n_latent: ClassVar[int] = 1

@@ -274,3 +274,17 @@ def test_date_objects_round_trip():
     # Dates follow x (x = 1.5 * days since 2023-01-01).
     gap = (pd.to_datetime(present) - pd.Timestamp("2023-01-01")).dt.days * 1.5
     assert np.corrcoef(gap, out.loc[present.index, "x"])[0, 1] > 0.95
+
+
+def test_category_scores_from_fit_labels_equal_lookup_by_value():
+    from stochgen.tabular.columns import CategoricalColumn
+
+    column = pd.Series(["b", None, "a", "c", "b", "b", None, "a"], dtype=object)
+    codes, labels = CategoricalColumn.prepare(column)
+    rows = np.flatnonzero(codes != codes[3])  # a subset in which one label has no rows
+    model = CategoricalColumn().fit_codes(codes[rows], labels, dtype="object")
+    fast = model.scores_from_codes(codes[rows], labels)
+    by_value = model.scores_from_codes(codes[rows], labels.copy())  # another object: lookup
+    np.testing.assert_array_equal(fast, by_value)
+    assert len(model.labels_) == len(labels) - 1
+    assert np.unique(fast).size == len(model.labels_)
