@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from stochgen._base import BaseModel, check_is_fitted
-from stochgen._kernels.tabular import lower_triangular_apply
+from stochgen._kernels.tabular import lower_triangular_apply, standard_normals
 from stochgen._rng import BLOCK_ROWS, SeedLike, iter_blocks
 from stochgen._validation import check_choice, check_columns, check_dataframe, check_n_samples
 from stochgen.copulas import (
@@ -627,7 +627,8 @@ class CopulaSynthesizer(BaseModel):
             chol = np.linalg.cholesky(corr) if corr.size else np.ones((0, 0))
             # Dimension-major draws: each column's scores are contiguous (z is F-ordered).
             # Not BLAS: its thread pool inside each block's thread oversubscribes the cores.
-            g = rng.standard_normal((chol.shape[0], n_rows))
+            g = np.empty((chol.shape[0], n_rows))
+            standard_normals(rng, g.reshape(-1))  # rng.standard_normal's values, faster
             z = np.empty_like(g)
             lower_triangular_apply(chol, g, z)
             z = z.T

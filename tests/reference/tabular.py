@@ -10,3 +10,7 @@ def interp_scores(z, knots_z, knots_x):
 
 def lower_triangular_apply(factor, g):
     return np.tril(factor) @ g
+
+
+def standard_normals(rng, out):
+    rng.standard_normal(out=out)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from stochgen._kernels.tabular import interp_scores, lower_triangular_apply
+from stochgen._kernels.tabular import interp_scores, lower_triangular_apply, standard_normals
 from stochgen.tabular.columns import guide_table, piece_slopes
 from tests.reference import tabular as reference
 
@@ -51,3 +51,13 @@ def test_lower_triangular_apply_matches_numpy_twin(d, n):
     np.testing.assert_allclose(
         out, reference.lower_triangular_apply(factor, g), rtol=1e-12, atol=1e-12
     )
+
+
+@pytest.mark.parametrize("n", [0, 1, 100_003])
+def test_standard_normals_equal_numpy_values_and_state(n):
+    ours, theirs = np.random.default_rng(9), np.random.default_rng(9)
+    out, expected = np.full(n, np.nan), np.full(n, np.nan)
+    standard_normals(ours, out)
+    reference.standard_normals(theirs, expected)
+    np.testing.assert_array_equal(out, expected)
+    assert ours.random() == theirs.random()  # the generator advanced alike
