@@ -19,7 +19,8 @@ demo: venv
 	$(BIN)/stochgen demo --output demo-output
 
 test: venv
-	$(PIP) install --quiet -e ".[test]"
+	$(PIP) install --quiet $(TORCH)
+	$(PIP) install --quiet -e ".[test,torch]"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

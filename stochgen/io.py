@@ -85,6 +85,8 @@ MODEL_CLASSES: dict[str, str] = {
     "GumbelCopula": "stochgen.copulas.archimedean",
     "JoeCopula": "stochgen.copulas.archimedean",
     "VineCopula": "stochgen.copulas.vine",
+    "VAESynthesizer": "stochgen.bridges.torch.vae",
+    "GANSynthesizer": "stochgen.bridges.torch.gan",
 }
 
 
