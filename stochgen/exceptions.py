@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConvergenceWarning",
+    "FitError",
     "ModelFileError",
     "NotFittedError",
     "StochgenWarning",
@@ -45,6 +46,17 @@ class ModelFileError(ValueError):
     --------
     >>> from stochgen.exceptions import ModelFileError
     >>> issubclass(ModelFileError, ValueError)
+    True
+    """
+
+
+class FitError(ValueError):
+    """A family could not be fitted to the data (no finite maximum likelihood).
+
+    Examples
+    --------
+    >>> from stochgen.exceptions import FitError
+    >>> issubclass(FitError, ValueError)
     True
     """
 

@@ -10,18 +10,9 @@ from numpy.typing import ArrayLike, NDArray
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._rng import SeedLike, iter_blocks
 from stochgen._validation import check_n_samples
+from stochgen.exceptions import FitError
 
 __all__ = ["Distribution", "FitError"]
-
-
-class FitError(ValueError):
-    """A family could not be fitted to the data (no finite maximum likelihood).
-
-    Examples
-    --------
-    >>> issubclass(FitError, ValueError)
-    True
-    """
 
 
 class Distribution(BaseModel):
