@@ -8,7 +8,7 @@ import numpy as np
 
 from stochgen._numba import jit
 
-__all__ = ["interp_scores", "lower_triangular_apply", "standard_normals"]
+__all__ = ["interp_scores", "matrix_apply", "standard_normals"]
 
 # Up to this many knots, the piece is found by comparing with every knot.
 _FEW_KNOTS = 16
@@ -79,12 +79,13 @@ _TILE = 512
 
 
 @jit
-def lower_triangular_apply(factor, g, out):  # pragma: no cover - jitted
-    """Write ``factor @ g`` into ``out`` for a lower-triangular ``factor``.
+def matrix_apply(factor, g, out, lower):  # pragma: no cover - jitted
+    """Write ``factor @ g`` into ``out``; only the lower triangle is read if ``lower``.
 
-    ``g`` and ``out`` have shape (d, n). Serial and nogil, so the caller's
-    threads, not a BLAS thread pool inside each of them, share the cores;
-    the sum over ``k`` runs in increasing order, the same in every call.
+    ``factor`` is (d, d); ``g`` and ``out`` have shape (d, n). Serial and
+    nogil, so the caller's threads, not a BLAS thread pool inside each of
+    them, share the cores; the sum over ``k`` runs in increasing order, the
+    same in every call.
     """
     d = factor.shape[0]
     n = g.shape[1]
@@ -94,8 +95,10 @@ def lower_triangular_apply(factor, g, out):  # pragma: no cover - jitted
         width = stop - start
         for i in range(d):
             acc[:width] = 0.0
-            for k in range(i + 1):
+            for k in range(i + 1 if lower else d):
                 c = factor[i, k]
+                if c == 0.0:
+                    continue
                 row = g[k, start:stop]
                 # A local accumulator: no aliasing with out, so the loop vectorizes.
                 for t in range(width):

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from stochgen._base import BaseModel, check_is_fitted
-from stochgen._kernels.tabular import lower_triangular_apply, standard_normals
+from stochgen._kernels.tabular import matrix_apply, standard_normals
 from stochgen._rng import BLOCK_ROWS, SeedLike, iter_blocks
 from stochgen._validation import check_choice, check_columns, check_dataframe, check_n_samples
 from stochgen.copulas import (
@@ -656,7 +656,7 @@ class CopulaSynthesizer(BaseModel):
             g = np.empty((chol.shape[0], n_rows))
             standard_normals(rng, g.reshape(-1))  # rng.standard_normal's values, faster
             z = np.empty_like(g)
-            lower_triangular_apply(chol, g, z)
+            matrix_apply(chol, g, z, True)
             z = z.T
         rows = model._rows_from_normal(z, row_offset)
         for name, value in latent.forced.items():

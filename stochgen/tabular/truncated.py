@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from stochgen._kernels.tabular import matrix_apply, standard_normals
 from stochgen.exceptions import ValidationError
 
 __all__ = ["box_probability", "conditional_normal"]
@@ -57,7 +58,13 @@ def _gaussian_rows(
 ) -> NDArray[np.float64]:
     values, vectors = np.linalg.eigh(cov)
     root = vectors * np.sqrt(np.maximum(values, 0.0))
-    return mean + rng.standard_normal(mean.shape) @ root.T
+    n, k = mean.shape
+    # Dimension-major normals and a serial product: no BLAS pool inside sampling threads.
+    g = np.empty((k, n))
+    standard_normals(rng, g.reshape(-1))
+    z = np.empty_like(g)
+    matrix_apply(np.ascontiguousarray(root), g, z, False)
+    return mean + z.T
 
 
 def _truncnorm(

@@ -8,8 +8,8 @@ def interp_scores(z, knots_z, knots_x):
     return np.where(np.isnan(z), np.nan, out)
 
 
-def lower_triangular_apply(factor, g):
-    return np.tril(factor) @ g
+def matrix_apply(factor, g, lower):
+    return (np.tril(factor) if lower else factor) @ g
 
 
 def standard_normals(rng, out):
