@@ -285,6 +285,23 @@ def _sort_key(label: Any) -> tuple[int, Any]:
     return (1, str(label))
 
 
+def rows_from_normal(
+    columns: dict[str, BaseModel], z: NDArray[np.float64], row_offset: int
+) -> pd.DataFrame:
+    """Return the rows the column models give for latent scores ``z``, shape (m, d).
+
+    Each column reads its ``n_latent`` consecutive dimensions of ``z``, in the
+    order of ``columns``; the frame is indexed from ``row_offset``.
+    """
+    data, start = {}, 0
+    for name, model in columns.items():
+        data[name] = model.from_normal(z[:, start : start + model.n_latent], row_offset)
+        start += model.n_latent
+    # Fresh arrays per column: no copy into consolidated blocks.
+    index = pd.RangeIndex(row_offset, row_offset + z.shape[0])
+    return pd.DataFrame(data, index=index, copy=False)
+
+
 def _assemble_blocks(blocks: Iterator[pd.DataFrame], n: int) -> pd.DataFrame | None:
     """Concatenate consecutive blocks of ``n`` rows in all, as they arrive.
 
@@ -308,8 +325,8 @@ def _assemble_blocks(blocks: Iterator[pd.DataFrame], n: int) -> pd.DataFrame | N
             parts[name] = []
     start = int(first.index[0])
     for block in itertools.chain([first], blocks):
-        stop = int(block.index[0]) - start + len(block)
-        begin = stop - len(block)
+        begin = int(block.index[0]) - start
+        stop = begin + len(block)
         for name, values in filled.items():
             values[begin:stop] = block[name].to_numpy()
         for name, pieces in parts.items():
@@ -561,23 +578,6 @@ class CopulaSynthesizer(BaseModel):
         model.output_columns_ = list(columns)
         return model
 
-    def _latent_slices(self) -> dict[str, slice]:
-        slices, start = {}, 0
-        for name, model in self.columns_.items():
-            slices[name] = slice(start, start + model.n_latent)
-            start += model.n_latent
-        return slices
-
-    def _rows_from_normal(self, z: NDArray[np.float64], row_offset: int) -> pd.DataFrame:
-        slices = self._latent_slices()
-        data = {
-            name: model.from_normal(z[:, slices[name]], row_offset)
-            for name, model in self.columns_.items()
-        }
-        # Fresh arrays per column: no copy into consolidated blocks.
-        index = pd.RangeIndex(row_offset, row_offset + z.shape[0])
-        return pd.DataFrame(data, index=index, copy=False)
-
     def _threads(self) -> int:
         if self.n_jobs is None:
             return max(1, min(os.cpu_count() or 1, _MAX_THREADS))
@@ -658,7 +658,7 @@ class CopulaSynthesizer(BaseModel):
             z = np.empty_like(g)
             matrix_apply(chol, g, z, True)
             z = z.T
-        rows = model._rows_from_normal(z, row_offset)
+        rows = rows_from_normal(model.columns_, z, row_offset)
         for name, value in latent.forced.items():
             rows[name] = pd.Series([value] * n_rows, index=rows.index).astype(rows[name].dtype)
         for constraint in reversed(self.constraints_):

@@ -31,7 +31,12 @@ from stochgen.bridges.torch._network import (
 )
 from stochgen.exceptions import ModelFileError, ValidationError
 from stochgen.tabular.schema import Schema
-from stochgen.tabular.synthesizer import _assemble_blocks, _fit_prepared, _prepare
+from stochgen.tabular.synthesizer import (
+    _assemble_blocks,
+    _fit_prepared,
+    _prepare,
+    rows_from_normal,
+)
 
 __all__ = ["LatentNetworkSynthesizer", "check_count", "check_hidden"]
 
@@ -64,17 +69,6 @@ def check_hidden(value: Any) -> tuple[int, ...]:
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise TypeError(f"hidden must be a tuple of layer widths; got {value!r}")
     return tuple(check_count(width, f"hidden[{i}]") for i, width in enumerate(value))
-
-
-def _rows_from_normal(
-    columns: dict[str, BaseModel], z: NDArray[np.float64], row_offset: int
-) -> pd.DataFrame:
-    data, start = {}, 0
-    for name, model in columns.items():
-        data[name] = model.from_normal(z[:, start : start + model.n_latent], row_offset)
-        start += model.n_latent
-    index = pd.RangeIndex(row_offset, row_offset + z.shape[0])
-    return pd.DataFrame(data, index=index, copy=False)
 
 
 class LatentNetworkSynthesizer(BaseModel):
@@ -222,7 +216,7 @@ class LatentNetworkSynthesizer(BaseModel):
             z = to_normal_scores(output, self.quantiles_, self.quantile_levels_)
         else:
             z = np.empty((n_rows, n_dims))
-        return _rows_from_normal(self.columns_, z, row_offset)
+        return rows_from_normal(self.columns_, z, row_offset)
 
     def iter_sample(self, n: int, seed: SeedLike = None) -> Iterator[pd.DataFrame]:
         """Yield the rows of ``sample(n, seed)`` in blocks of 65,536 rows.
