@@ -52,7 +52,7 @@ def check_copula_data(u: ArrayLike, *, min_dim: int = 2, max_dim: int | None = N
         raise ValidationError(
             f"u has {n} rows and {d} columns; fitting needs at least max(d, 2) = {max(d, 2)} rows"
         )
-    # Column by column, stopping at the first differing value: no (n, d) temporary.
+    # Column by column: one (n,) comparison at a time, never an (n, d) temporary.
     constant = np.array(
         [j for j in range(d) if not (data[:, j] != data[0, j]).any()], dtype=np.int64
     )
