@@ -161,9 +161,18 @@ def spawn_generators(seed: SeedLike, n: int) -> list[np.random.Generator]:
 
 
 def iter_blocks(
-    n: int, seed: SeedLike, block_rows: int = BLOCK_ROWS
+    n: int,
+    seed: SeedLike,
+    block_rows: int = BLOCK_ROWS,
+    *,
+    start: int = 0,
+    stop: int | None = None,
 ) -> Iterator[tuple[int, int, np.random.Generator]]:
     """Yield ``(start, stop, generator)`` for each fixed-size block of ``n`` rows.
+
+    Block *i* covers rows ``[i * block_rows, (i + 1) * block_rows)`` and draws
+    from stream *i* of the seed: the one place block streams are derived, so
+    rows never depend on how the work is split.
 
     Parameters
     ----------
@@ -172,6 +181,9 @@ def iter_blocks(
     seed : None, int, SeedSequence, BitGenerator or Generator
     block_rows : int
         Rows per block; keep the default wherever rows must match across runs.
+    start, stop : int
+        Yield only the blocks of rows ``[start, stop)`` (``start`` a multiple
+        of ``block_rows``): a partition computed on its own.
 
     Yields
     ------
@@ -181,7 +193,12 @@ def iter_blocks(
     --------
     >>> [(a, b) for a, b, _ in iter_blocks(5, 0, block_rows=2)]
     [(0, 2), (2, 4), (4, 5)]
+    >>> [(a, b) for a, b, _ in iter_blocks(5, 0, block_rows=2, start=2)]
+    [(2, 4), (4, 5)]
     """
+    if start % block_rows:
+        raise ValueError(f"start must be a multiple of block_rows={block_rows}; got {start}")
+    stop = n if stop is None else min(stop, n)
     root = as_seed_sequence(seed)
-    for index, start in enumerate(range(0, n, block_rows)):
-        yield start, min(start + block_rows, n), block_generator(root, index)
+    for first in range(start, stop, block_rows):
+        yield first, min(first + block_rows, stop), block_generator(root, first // block_rows)

@@ -37,6 +37,7 @@ _FORMAT_NAME = "stochgen-model"
 MODEL_CLASSES: dict[str, str] = {
     "CopulaSynthesizer": "stochgen.tabular.synthesizer",
     "Schema": "stochgen.tabular.schema",
+    "LatentTable": "stochgen.tabular.latent",
     "NumericColumn": "stochgen.tabular.columns",
     "CategoricalColumn": "stochgen.tabular.columns",
     "ConstantColumn": "stochgen.tabular.columns",

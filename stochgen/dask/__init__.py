@@ -1,8 +1,8 @@
 """Distributed sampling on Dask (optional ``dask`` extra).
 
-`to_dask` turns a fitted `CopulaSynthesizer` into a lazy Dask DataFrame whose
-partitions are sampled on the workers, row for row equal to
-``model.sample(n, seed)``; ``model.to_dask(...)`` is the same call.
+`to_dask(model, n, seed)` turns a fitted table model (anything with ``plan``)
+into a lazy Dask DataFrame whose partitions are sampled on the workers, row for
+row equal to ``model.sample(n, seed)``.
 """
 
 from stochgen.dask._sampling import sample_partition, to_dask

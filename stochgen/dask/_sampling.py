@@ -7,23 +7,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from stochgen._rng import BLOCK_ROWS, SeedLike, as_seed_sequence, block_generator
+from stochgen._rng import BLOCK_ROWS, SeedLike, as_seed_sequence
 from stochgen._validation import check_n_samples
 from stochgen.exceptions import ValidationError
 
 if TYPE_CHECKING:
-    from stochgen.tabular.synthesizer import CopulaSynthesizer
+    from stochgen.tabular.plan import SamplingPlan
 
 __all__ = ["sample_partition", "to_dask"]
 
 
 def sample_partition(
-    bounds: tuple[int, int],
-    synthesizer: CopulaSynthesizer,
-    root: np.random.SeedSequence,
-    conditions: dict[str, Any] | None,
+    bounds: tuple[int, int], plan: SamplingPlan, n: int, root: np.random.SeedSequence
 ) -> pd.DataFrame:
-    """Return rows ``start:stop`` of ``synthesizer.sample(n, root, conditions)``.
+    """Return rows ``start:stop`` of ``plan.sample(n, root)``.
 
     ``start`` must be a multiple of the 65,536-row sampling block: the rows
     are those blocks, each drawn from its own stream, so a partition needs
@@ -33,12 +30,12 @@ def sample_partition(
     ----------
     bounds : tuple of int
         ``(start, stop)`` row numbers.
-    synthesizer : CopulaSynthesizer
-        A fitted model.
+    plan : SamplingPlan
+        A model's plan (``model.plan(conditions)``).
+    n : int
+        Rows of the whole frame.
     root : numpy.random.SeedSequence
         The seed every partition shares.
-    conditions : dict or None
-        As in `CopulaSynthesizer.sample`.
 
     Returns
     -------
@@ -46,53 +43,48 @@ def sample_partition(
         Indexed by global row number.
     """
     start, stop = bounds
-    model, latent = synthesizer._plan(conditions)
-    blocks = [
-        synthesizer._fill(
-            min(first + BLOCK_ROWS, stop) - first,
-            block_generator(root, first // BLOCK_ROWS),
-            first,
-            model,
-            latent,
-            {},
-        )
-        for first in range(start, stop, BLOCK_ROWS)
-    ]
-    return pd.concat(blocks) if len(blocks) > 1 else blocks[0]
+    return plan.sample(n, root, start=start, stop=stop)
 
 
 def to_dask(
-    synthesizer: CopulaSynthesizer,
+    model: Any,
     n: int,
     seed: SeedLike = None,
     conditions: dict[str, Any] | None = None,
     *,
     partition_rows: int = 16 * BLOCK_ROWS,
 ) -> Any:
-    """Return ``synthesizer.sample(n, seed, conditions)`` as a lazy Dask DataFrame.
+    """Return ``model.sample(n, seed, conditions)`` as a lazy Dask DataFrame.
+
+    Each partition is sampled where Dask computes it (threads, processes or a
+    cluster), from the same per-block streams as ``sample``, so the computed
+    frame equals ``model.sample(n, seed, conditions)`` row for row whatever
+    the scheduler. Works for any fitted model with a ``plan`` method
+    (`CopulaSynthesizer`, the torch synthesizers).
 
     Parameters
     ----------
-    synthesizer : CopulaSynthesizer
+    model : CopulaSynthesizer or another model with ``plan``
         A fitted model.
     n : int
         Total rows.
     seed : None, int, SeedSequence, BitGenerator or Generator
         Fixed when this is called (``None`` draws fresh entropy once).
     conditions : dict, optional
-        As in `CopulaSynthesizer.sample`; checked now.
+        As in the model's ``sample``; checked now.
     partition_rows : int
         Rows per partition, a multiple of 65,536 (the sampling block).
 
     Returns
     -------
     dask.dataframe.DataFrame
-        Computed, equal to ``synthesizer.sample(n, seed, conditions)``.
+        Computed, equal to ``model.sample(n, seed, conditions)``.
 
     Raises
     ------
     stochgen.exceptions.ValidationError
-        On a bad ``partition_rows`` or condition, or a `Unique` constraint.
+        On a bad ``partition_rows`` or condition, or a rule that looks across
+        blocks (`Unique`: partitions are computed apart).
 
     Examples
     --------
@@ -110,7 +102,6 @@ def to_dask(
         import dask.dataframe as dd
     except ImportError as exc:  # pragma: no cover - the dask extra is installed in tests
         raise ImportError("to_dask needs dask[dataframe]: pip install 'stochgen[dask]'") from exc
-    from stochgen.tabular.constraints import Unique
 
     n = check_n_samples(n)
     partition_rows = check_n_samples(partition_rows, "partition_rows")
@@ -119,15 +110,21 @@ def to_dask(
             f"partition_rows must be a positive multiple of {BLOCK_ROWS:,} (the sampling "
             f"block); got {partition_rows:,}"
         )
-    if any(isinstance(c, Unique) for c in synthesizer.constraints_):
+    if not callable(getattr(model, "plan", None)):
+        raise TypeError(
+            f"to_dask needs a fitted table model with plan(); got {type(model).__name__}"
+        )
+    # Conditions are checked now, not when computed.
+    plan = model.plan(conditions)
+    stateful = [rule.describe() for rule in plan.rules if rule.stateful]
+    if stateful:
         raise ValidationError(
-            "to_dask cannot keep a Unique constraint across partitions computed apart; "
+            f"to_dask cannot keep {stateful[0]} across partitions computed apart; "
             "use sample_to, which streams the blocks in order"
         )
-    synthesizer._plan(conditions)  # conditions are checked now, not when computed
     # One root for every partition, fixed now: seed=None draws fresh entropy once.
     root = as_seed_sequence(seed)
-    meta = synthesizer.sample(0)
+    meta = plan.empty(root)
     # The fitted dtypes, not Dask's default conversion of object columns to pyarrow strings.
     with dask.config.set({"dataframe.convert-string": False}):
         if n == 0:
@@ -137,9 +134,9 @@ def to_dask(
         return dd.from_map(
             sample_partition,
             bounds,
-            synthesizer=synthesizer,
+            plan=plan,
+            n=n,
             root=root,
-            conditions=conditions,
             meta=meta,
             divisions=divisions,
             enforce_metadata=False,

@@ -11,7 +11,7 @@ rows or raises, naming the constraint and how often it held.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ import pandas as pd
 from stochgen._base import BaseModel
 from stochgen._validation import check_columns
 from stochgen.exceptions import ValidationError
+from stochgen.tabular.conditions import RowRule
 
 __all__ = [
     "Bounds",
@@ -34,15 +35,41 @@ __all__ = [
 _SEPARATOR = "\x1f"
 
 
-class Constraint(BaseModel):
-    """Base class: a rule on rows. Transforms override ``forward``/``reverse``."""
+class Constraint(BaseModel, RowRule):
+    """Base class: a rule on rows.
 
-    #: True when the rule is met by a transform of the table.
-    transform = False
+    Each constraint answers for itself: `met_by` says how the rule is kept
+    ("transform": the model learns a transformed table and rebuilds the
+    columns; "latent": an exact range of the latent scores; "rejection": rows
+    that break it are drawn again), `replaced_columns` which columns the model
+    does not learn directly, `learned_kinds` the kinds of the columns it adds.
+    """
+
+    met_by: ClassVar[str] = "rejection"
 
     def required_columns(self) -> list[str]:
         """Return the columns the rule reads."""
         raise NotImplementedError  # pragma: no cover
+
+    def replaced_columns(self) -> list[str]:
+        """Return the columns generated through this rule (none by default).
+
+        Conditions cannot name them, and the model does not learn them as
+        they are.
+        """
+        return []
+
+    def learned_kinds(self) -> dict[str, str]:
+        """Return kinds of the columns `forward` adds to the learned table (none by default)."""
+        return {}
+
+    def learned_columns(self, names: list[str]) -> list[str]:
+        """Return the columns of the learned table, from those of the table `forward` gets."""
+        return list(names)
+
+    def latent_condition(self) -> dict[str, Any]:
+        """Return the condition that keeps the rule exactly (rules met in latent space)."""
+        return {}
 
     def fit(self, data: pd.DataFrame) -> Self:
         """Check the columns exist; a transform also checks the rule holds on the real rows.
@@ -52,19 +79,27 @@ class Constraint(BaseModel):
         rule, so a real table that breaks it is refused.
         """
         check_columns(self.required_columns(), data.columns, type(self).__name__)
-        if self.transform:
+        if self.met_by == "transform":
             held = self.holds(data)
             if not held.all():
                 raise ValidationError(
                     f"{self!r} does not hold on {int((~held).sum())} of {len(data)} real rows; "
                     "fix the data or drop the constraint"
                 )
-        self.fitted_ = True
+        self._learn(data)
         return self
+
+    def _learn(self, data: pd.DataFrame) -> None:
+        """Set the fitted attributes from the real table."""
+        raise NotImplementedError  # pragma: no cover
 
     def holds(self, rows: pd.DataFrame) -> np.ndarray:
         """Return a boolean mask: which rows meet the rule."""
         raise NotImplementedError  # pragma: no cover
+
+    def check(self, rows: pd.DataFrame, history: dict[Any, Any]) -> np.ndarray:
+        """Return `holds` (rules met by rejection)."""
+        return self.holds(rows)
 
     def forward(self, data: pd.DataFrame) -> pd.DataFrame:
         """Return the table the model learns (transforms only)."""
@@ -89,7 +124,8 @@ class Bounds(Constraint):
     Bounds(column='age', low=18)
     """
 
-    _fitted_attributes = ("fitted_",)
+    met_by = "latent"
+    _fitted_attributes = ("dtype_",)
 
     def __init__(self, column: str = "", low: Any = None, high: Any = None) -> None:
         self.column = column
@@ -99,6 +135,13 @@ class Bounds(Constraint):
     def required_columns(self) -> list[str]:
         """Return ``[column]``."""
         return [self.column]
+
+    def _learn(self, data: pd.DataFrame) -> None:
+        self.dtype_ = str(data[self.column].dtype)
+
+    def latent_condition(self) -> dict[str, Any]:
+        """Return ``{column: (low, high)}``: an exact range of the column's latent score."""
+        return {self.column: (self.low, self.high)}
 
     def holds(self, rows: pd.DataFrame) -> np.ndarray:
         """Return which rows lie inside the bounds (missing values pass)."""
@@ -156,8 +199,8 @@ class Inequality(Constraint):
     Inequality(low_column='start', high_column='end')
     """
 
-    transform = True
-    _fitted_attributes = ("fitted_", "dtype_", "datetime_")
+    met_by = "transform"
+    _fitted_attributes = ("dtype_", "datetime_")
 
     def __init__(self, low_column: str = "", high_column: str = "") -> None:
         self.low_column = low_column
@@ -172,12 +215,13 @@ class Inequality(Constraint):
         low, high = rows[self.low_column], rows[self.high_column]
         return (low.isna() | high.isna() | (low <= high)).to_numpy(dtype=bool)
 
-    def fit(self, data: pd.DataFrame) -> Self:
-        """Check the rule and learn the high column's dtype."""
-        super().fit(data)
+    def replaced_columns(self) -> list[str]:
+        """Return ``[high_column]``: the model learns the gap in its place."""
+        return [self.high_column]
+
+    def _learn(self, data: pd.DataFrame) -> None:
         self.dtype_ = str(data[self.high_column].dtype)
         self.datetime_ = bool(pd.api.types.is_datetime64_any_dtype(data[self.high_column]))
-        return self
 
     def forward(self, data: pd.DataFrame) -> pd.DataFrame:
         """Replace the high column by the gap ``high - low``."""
@@ -220,8 +264,8 @@ class FixedCombinations(Constraint):
     FixedCombinations(columns=['country', 'city'])
     """
 
-    transform = True
-    _fitted_attributes = ("fitted_", "dtypes_", "combinations_")
+    met_by = "transform"
+    _fitted_attributes = ("dtypes_", "combinations_", "key_")
 
     def __init__(self, columns: list[str] | None = None) -> None:
         self.columns = columns
@@ -230,8 +274,17 @@ class FixedCombinations(Constraint):
         """Return the columns (the setting)."""
         return list(self.columns or [])
 
-    def _key(self) -> str:
-        return "+".join(self.required_columns())
+    def replaced_columns(self) -> list[str]:
+        """Return the columns: the model learns their combination as one label."""
+        return self.required_columns()
+
+    def learned_kinds(self) -> dict[str, str]:
+        """Return ``{key_: "categorical"}``, the joined column the model learns."""
+        return {self.key_: "categorical"}
+
+    def learned_columns(self, names: list[str]) -> list[str]:
+        """Return ``names`` without the columns, with the joined column last."""
+        return [n for n in names if n not in self.required_columns()] + [self.key_]
 
     def holds(self, rows: pd.DataFrame) -> np.ndarray:
         """Return which rows show a combination seen in the real table."""
@@ -247,26 +300,33 @@ class FixedCombinations(Constraint):
         names = self.required_columns()
         if len(names) < 2:
             raise ValidationError(f"FixedCombinations needs two or more columns; got {names!r}")
-        super().fit(data)
+        return super().fit(data)
+
+    def _learn(self, data: pd.DataFrame) -> None:
+        names = self.required_columns()
         self.dtypes_ = {c: str(data[c].dtype) for c in names}
         combos = pd.DataFrame(_as_labels(data[names])).drop_duplicates()
         self.combinations_ = [list(row) for row in combos.itertuples(index=False)]
-        return self
+        # The joined column's name: one no column of the table has.
+        key = "+".join(names)
+        while key in data.columns:
+            key += "_"
+        self.key_ = key
 
     def forward(self, data: pd.DataFrame) -> pd.DataFrame:
         """Replace the columns by one column of joined labels."""
         names = self.required_columns()
         out = data.drop(columns=names)
         labels = _as_labels(data[names])
-        out[self._key()] = [_SEPARATOR.join(map(repr, r)) for r in labels]
+        out[self.key_] = [_SEPARATOR.join(map(repr, r)) for r in labels]
         return out
 
     def reverse(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Split the joined labels back into the columns, with their dtypes."""
         names = self.required_columns()
         lookup = {_SEPARATOR.join(map(repr, c)): c for c in self.combinations_}
-        parts = [lookup[key] for key in rows[self._key()]]
-        rows = rows.drop(columns=[self._key()])
+        parts = [lookup[key] for key in rows[self.key_]]
+        rows = rows.drop(columns=[self.key_])
         for i, name in enumerate(names):
             values = pd.Series([p[i] for p in parts], index=rows.index, dtype=object)
             dtype = self.dtypes_[name]
@@ -296,7 +356,9 @@ class Unique(Constraint):
     Unique(column='email')
     """
 
-    _fitted_attributes = ("fitted_",)
+    _fitted_attributes = ("dtype_",)
+    #: Rows are checked against earlier blocks, so blocks run in order.
+    stateful: ClassVar[bool] = True
 
     def __init__(self, column: str = "") -> None:
         self.column = column
@@ -305,9 +367,21 @@ class Unique(Constraint):
         """Return ``[column]``."""
         return [self.column]
 
+    def _learn(self, data: pd.DataFrame) -> None:
+        self.dtype_ = str(data[self.column].dtype)
+
     def holds(self, rows: pd.DataFrame) -> np.ndarray:
         """Return which rows hold the first occurrence of their value."""
         return ~rows[self.column].duplicated().to_numpy()
+
+    def check(self, rows: pd.DataFrame, history: dict[Any, Any]) -> np.ndarray:
+        """Return which rows hold a value seen neither earlier in ``rows`` nor in kept rows."""
+        seen = history.get(self, set())
+        return self.holds(rows) & ~rows[self.column].isin(seen).to_numpy()
+
+    def keep(self, rows: pd.DataFrame, history: dict[Any, Any]) -> None:
+        """Remember the values of the rows kept."""
+        history.setdefault(self, set()).update(rows[self.column].dropna())
 
 
 class Predicate(Constraint):
@@ -329,7 +403,7 @@ class Predicate(Constraint):
     'a + b <= 10'
     """
 
-    _fitted_attributes = ("fitted_",)
+    _fitted_attributes = ("real_share_",)
 
     def __init__(
         self, function: Callable[[pd.DataFrame], Any] | None = None, name: str = ""
@@ -340,6 +414,13 @@ class Predicate(Constraint):
     def required_columns(self) -> list[str]:
         """Return no columns: the function reads what it needs."""
         return []
+
+    def _learn(self, data: pd.DataFrame) -> None:
+        self.real_share_ = float(self.holds(data).mean()) if len(data) else 1.0
+
+    def check(self, rows: pd.DataFrame, history: dict[Any, Any]) -> np.ndarray:
+        """Return the function's mask."""
+        return self.holds(rows)
 
     def __repr__(self) -> str:
         return f"Predicate({self.name or getattr(self.function, '__name__', 'function')!r})"

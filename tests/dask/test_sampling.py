@@ -28,7 +28,7 @@ def model():
 @pytest.mark.parametrize("scheduler", ["sync", "threads"])
 def test_partitions_equal_one_machine_sample(model, scheduler):
     n = 2 * BLOCK + 1_000  # a short last partition
-    frame = model.to_dask(n, seed=7, partition_rows=BLOCK)
+    frame = to_dask(model, n, seed=7, partition_rows=BLOCK)
     assert frame.npartitions == 3
     assert list(frame.columns) == list(model.output_columns_)
     with dask.config.set(scheduler=scheduler):
@@ -45,23 +45,23 @@ def test_rows_do_not_depend_on_partition_size(model):
 
 
 def test_one_partition_alone_equals_its_slice(model):
-    frame = model.to_dask(2 * BLOCK, seed=3, partition_rows=BLOCK)
+    frame = to_dask(model, 2 * BLOCK, seed=3, partition_rows=BLOCK)
     second = frame.get_partition(1).compute(scheduler="sync")
     expected = model.sample(2 * BLOCK, seed=3).iloc[BLOCK:]
     pd.testing.assert_frame_equal(second, expected)
 
 
 def test_conditions_and_unseeded_runs_are_fixed_when_built(model):
-    frame = model.to_dask(5_000, conditions={"label": "c"})
+    frame = to_dask(model, 5_000, conditions={"label": "c"})
     first = frame.compute(scheduler="sync")
     assert (first["label"] == "c").all()
     pd.testing.assert_frame_equal(first, frame.compute(scheduler="threads"))
-    seeded = model.to_dask(5_000, seed=4, conditions={"label": "c"}).compute(scheduler="sync")
+    seeded = to_dask(model, 5_000, seed=4, conditions={"label": "c"}).compute(scheduler="sync")
     pd.testing.assert_frame_equal(seeded, model.sample(5_000, seed=4, conditions={"label": "c"}))
 
 
 def test_zero_rows_keep_dtypes(model):
-    out = model.to_dask(0, seed=0).compute(scheduler="sync")
+    out = to_dask(model, 0, seed=0).compute(scheduler="sync")
     assert len(out) == 0
     pd.testing.assert_series_equal(out.dtypes, model.sample(0).dtypes)
 
@@ -69,22 +69,22 @@ def test_zero_rows_keep_dtypes(model):
 @pytest.mark.parametrize("rows", [0, 1_000, BLOCK + 1, -BLOCK])
 def test_partition_rows_must_be_whole_blocks(model, rows):
     with pytest.raises(ValidationError, match="partition_rows"):
-        model.to_dask(10, seed=0, partition_rows=rows)
+        to_dask(model, 10, seed=0, partition_rows=rows)
 
 
 def test_errors_are_raised_when_built_not_when_computed(model):
     with pytest.raises(ValidationError, match="nope"):
-        model.to_dask(10, seed=0, conditions={"nope": 1})
+        to_dask(model, 10, seed=0, conditions={"nope": 1})
     with pytest.raises(NotFittedError):
-        CopulaSynthesizer().to_dask(10)
+        to_dask(CopulaSynthesizer(), 10)
     unique = CopulaSynthesizer(constraints=[Unique("x")]).fit(
         pd.DataFrame({"x": np.arange(50.0), "y": np.arange(50.0) % 7})
     )
     with pytest.raises(ValidationError, match="Unique"):
-        unique.to_dask(10, seed=0)
+        to_dask(unique, 10, seed=0)
 
 
 def test_partitions_sampled_in_other_processes_equal_one_machine_sample(model):
-    frame = model.to_dask(2 * BLOCK, seed=11, partition_rows=BLOCK)
+    frame = to_dask(model, 2 * BLOCK, seed=11, partition_rows=BLOCK)
     out = frame.compute(scheduler="processes", num_workers=2)
     pd.testing.assert_frame_equal(out, model.sample(2 * BLOCK, seed=11))

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from stochgen._kernels.tabular import interp_scores, matrix_apply, standard_normals
-from stochgen.tabular.columns import guide_table, piece_slopes
+from stochgen.tabular.scores import guide_table, piece_slopes
 from tests.reference import tabular as reference
 
 

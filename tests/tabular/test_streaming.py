@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from stochgen.tabular.plan import SamplingPlan
 from stochgen.tabular.synthesizer import CopulaSynthesizer
 
 
@@ -39,11 +40,11 @@ def test_zero_rows_write_header(model, tmp_path):
 def test_interrupted_stream_leaves_no_file(model, tmp_path, monkeypatch):
     first = model.sample(10, seed=0)
 
-    def failing(self, n, seed=None, conditions=None):
+    def failing(self, n, seed=None, **kwargs):
         yield first
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(CopulaSynthesizer, "iter_sample", failing)
+    monkeypatch.setattr(SamplingPlan, "iter_blocks", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         model.sample_to(tmp_path / "out.csv", 100, seed=0)
     assert list(tmp_path.iterdir()) == []

@@ -14,8 +14,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
-from stochgen._rng import SeedLike, as_generator, iter_blocks
-from stochgen._validation import check_columns, check_dataframe, check_n_samples, check_positive
+from stochgen._rng import SeedLike, as_generator
+from stochgen._validation import check_columns, check_dataframe, check_positive
 from stochgen.bridges.torch._latent import (
     calibration_levels,
     dequantize,
@@ -30,13 +30,8 @@ from stochgen.bridges.torch._network import (
     weights_of,
 )
 from stochgen.exceptions import ModelFileError, ValidationError
-from stochgen.tabular.schema import Schema
-from stochgen.tabular.synthesizer import (
-    _assemble_blocks,
-    _fit_prepared,
-    _prepare,
-    rows_from_normal,
-)
+from stochgen.tabular.latent import LatentTable
+from stochgen.tabular.plan import SamplingPlan
 
 __all__ = ["LatentNetworkSynthesizer", "check_count", "check_hidden"]
 
@@ -79,8 +74,7 @@ class LatentNetworkSynthesizer(BaseModel):
     """
 
     _fitted_attributes: ClassVar[tuple[str, ...]] = (
-        "schema_",
-        "columns_",
+        "latent_",
         "weights_",
         "quantiles_",
         "quantile_levels_",
@@ -157,9 +151,10 @@ class LatentNetworkSynthesizer(BaseModel):
         device = resolve_device(self.device)
         check_columns(self.kinds or {}, data.columns, "kinds")
         rng = as_generator(seed)
-        schema = Schema(kinds=self.kinds).fit(data)
         # Empirical marginals, as CopulaSynthesizer's default.
-        columns, latent, corr = _fit_prepared(_prepare(data, schema, {}))
+        table = LatentTable(kinds=self.kinds)
+        latent = table.fit_transform(data)
+        corr = table.corr_
         n_dims = latent.shape[1]
         levels = calibration_levels(_CALIBRATION_DRAWS, _CALIBRATION_LEVELS)
         sampler, history = None, np.empty(0)
@@ -177,8 +172,7 @@ class LatentNetworkSynthesizer(BaseModel):
                 )
             quantiles = np.quantile(output, levels, axis=0)
             weights = weights_of(sampler)
-        self.schema_ = schema
-        self.columns_ = columns
+        self.latent_ = table
         self.weights_ = weights
         self.quantiles_ = quantiles
         self.quantile_levels_ = levels
@@ -207,16 +201,48 @@ class LatentNetworkSynthesizer(BaseModel):
         self._network = (device, sampler)
         return sampler
 
-    def _draw(self, n_rows: int, rng: np.random.Generator, row_offset: int) -> pd.DataFrame:
+    @property
+    def columns_(self) -> dict[str, BaseModel]:
+        """Fitted model of each column, in order (the latent layer's)."""
+        check_is_fitted(self)
+        return self.latent_.columns_
+
+    def _draw_latent(self, n_rows: int, rng: np.random.Generator) -> NDArray[np.float64]:
+        """Latent rows: the network's output mapped to exact normal scores."""
         n_dims = self.quantiles_.shape[1]
-        if n_dims and n_rows:
-            device = resolve_device(self.device)
-            noise = rng.standard_normal((n_rows, self._noise_dims(n_dims)))
-            output = self._run(self._sampler_on(device), noise, device)
-            z = to_normal_scores(output, self.quantiles_, self.quantile_levels_)
-        else:
-            z = np.empty((n_rows, n_dims))
-        return rows_from_normal(self.columns_, z, row_offset)
+        if not (n_dims and n_rows):
+            return np.empty((n_rows, n_dims))
+        device = resolve_device(self.device)
+        noise = rng.standard_normal((n_rows, self._noise_dims(n_dims)))
+        output = self._run(self._sampler_on(device), noise, device)
+        return to_normal_scores(output, self.quantiles_, self.quantile_levels_)
+
+    def plan(self, conditions: dict[str, Any] | None = None) -> SamplingPlan:
+        """Return the sampling plan: the network's latent rows through the latent layer.
+
+        Parameters
+        ----------
+        conditions : None
+            Conditions are not supported by the network synthesizers.
+
+        Returns
+        -------
+        SamplingPlan
+
+        Raises
+        ------
+        stochgen.exceptions.NotFittedError
+            If called before ``fit``.
+        stochgen.exceptions.ValidationError
+            If conditions are given.
+        """
+        check_is_fitted(self)
+        if conditions:
+            raise ValidationError(
+                f"{type(self).__name__} does not support conditions; use CopulaSynthesizer"
+            )
+        # One thread: torch runs its own pool inside the network.
+        return SamplingPlan(self.latent_, self._draw_latent, n_jobs=1)
 
     def iter_sample(self, n: int, seed: SeedLike = None) -> Iterator[pd.DataFrame]:
         """Yield the rows of ``sample(n, seed)`` in blocks of 65,536 rows.
@@ -252,10 +278,7 @@ class LatentNetworkSynthesizer(BaseModel):
         >>> pd.concat(blocks).equals(model.sample(70_000, seed=1))
         True
         """
-        check_is_fitted(self)
-        n = check_n_samples(n)
-        for start, stop, rng in iter_blocks(n, seed):
-            yield self._draw(stop - start, rng, start)
+        return self.plan().iter_blocks(n, seed)
 
     def sample(self, n: int, seed: SeedLike = None) -> pd.DataFrame:
         """Generate ``n`` synthetic rows.
@@ -290,10 +313,7 @@ class LatentNetworkSynthesizer(BaseModel):
         >>> rows.equals(model.sample(5, seed=2))
         True
         """
-        rows = _assemble_blocks(self.iter_sample(n, seed), n)
-        if rows is None:
-            return self._draw(0, np.random.default_rng(0), 0)
-        return rows
+        return self.plan().sample(n, seed)
 
     def _set_state(self, state: dict[str, Any]) -> None:
         super()._set_state(state)
@@ -302,13 +322,11 @@ class LatentNetworkSynthesizer(BaseModel):
             self._check_settings()
         except (TypeError, ValueError) as exc:
             raise ModelFileError(f"{owner}: invalid settings: {exc}") from exc
-        if not isinstance(self.schema_, Schema) or not isinstance(self.columns_, dict):
-            raise ModelFileError(f"{owner}: schema_ or columns_ has the wrong type")
-        if list(self.columns_) != list(self.schema_.columns_):
-            raise ModelFileError(f"{owner}: columns_ do not match the schema")
-        if self.output_columns_ != list(self.columns_):
-            raise ModelFileError(f"{owner}: output_columns_ do not match columns_")
-        n_dims = sum(model.n_latent for model in self.columns_.values())
+        if not isinstance(self.latent_, LatentTable):
+            raise ModelFileError(f"{owner}: latent_ must be a LatentTable")
+        if self.output_columns_ != list(self.latent_.columns_):
+            raise ModelFileError(f"{owner}: output_columns_ do not match the latent columns")
+        n_dims = self.latent_.n_latent
         levels, quantiles = self.quantile_levels_, self.quantiles_
         if not (
             isinstance(levels, np.ndarray)

@@ -1,5 +1,0 @@
-"""Pytest: this package's doctests need torch; skip collecting them where it is missing."""
-
-import importlib.util
-
-collect_ignore_glob = [] if importlib.util.find_spec("torch") else ["*.py"]

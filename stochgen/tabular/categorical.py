@@ -1,0 +1,287 @@
+"""Categorical column model: labels through frequency intervals of the latent axis."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import special
+
+from stochgen._base import BaseModel
+from stochgen.exceptions import ModelFileError, ValidationError
+from stochgen.tabular.conditions import LatentConstraints
+from stochgen.tabular.scores import interval_scores, plain_array, restore_dtype, score_attenuation
+
+__all__ = ["CategoricalColumn"]
+
+
+class CategoricalColumn(BaseModel):
+    """A categorical or boolean column through frequency intervals.
+
+    Labels (missing included, as a label of its own) are ordered along the
+    latent axis (see `fit`) and each holds an interval of (0, 1) as wide as its
+    share. A real row's
+    score is the conditional mean of a standard normal over its label's
+    interval (deterministic, so fitting is reproducible); a generated row takes
+    the label whose interval holds its copula uniform.
+
+    Attributes
+    ----------
+    labels_ : numpy.ndarray of object
+        Labels in their order on the latent axis.
+    probabilities_ : numpy.ndarray
+        Their shares.
+    dtype_ : str
+        Original pandas dtype.
+    categories_ : numpy.ndarray of object or None
+        For ``category`` columns, the dtype's categories.
+    ordered_ : bool
+        For ``category`` columns, whether they were ordered.
+    """
+
+    #: Values do not depend on the row's position.
+    positional: ClassVar[bool] = False
+    _fitted_attributes = ("labels_", "probabilities_", "dtype_", "categories_", "ordered_")
+
+    def __init__(self) -> None:
+        pass
+
+    def fit(self, column: pd.Series, order_by: NDArray[np.float64] | None = None) -> Self:
+        """Learn labels, their shares and their order on the latent axis.
+
+        Parameters
+        ----------
+        column : pandas.Series
+        order_by : numpy.ndarray, optional
+            A score per row (NaN allowed) summarising the other columns. Labels
+            are placed in the order of their mean score, so a label that goes
+            with large values elsewhere sits high on the latent axis and a
+            linear dependence can carry the association. Ordered categoricals
+            keep their own order; without ``order_by`` the most frequent label
+            comes first.
+
+        Returns
+        -------
+        Self
+        """
+        codes, labels = self.prepare(column)
+        categories = None
+        ordered = False
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = plain_array(column.dtype.categories)
+            ordered = bool(column.dtype.ordered)
+        return self.fit_codes(
+            codes,
+            labels,
+            dtype=str(column.dtype),
+            categories=categories,
+            ordered=ordered,
+            order_by=order_by,
+        )
+
+    @staticmethod
+    def prepare(column: pd.Series) -> tuple[NDArray[np.intp], NDArray[np.object_]]:
+        """Return codes of the column's values and its distinct labels (missing as None).
+
+        Parameters
+        ----------
+        column : pandas.Series
+
+        Returns
+        -------
+        codes : numpy.ndarray of int
+        labels : numpy.ndarray of object
+        """
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        return codes, plain_array(uniques)
+
+    def fit_codes(
+        self,
+        codes: NDArray[np.intp],
+        labels: NDArray[np.object_],
+        *,
+        dtype: str,
+        categories: NDArray[np.object_] | None = None,
+        ordered: bool = False,
+        order_by: NDArray[np.float64] | None = None,
+        rank_by: NDArray[np.object_] | None = None,
+    ) -> Self:
+        """Fit from codes into ``labels`` (labels without rows are left out).
+
+        Parameters
+        ----------
+        codes : numpy.ndarray of int
+            Index into ``labels`` of each row.
+        labels : numpy.ndarray of object
+            Distinct labels.
+        dtype : str
+            The column's pandas dtype, as text.
+        categories : numpy.ndarray of object, optional
+            A ``category`` column's categories.
+        ordered : bool
+            Whether those categories are ordered (their order is then kept).
+        order_by : numpy.ndarray, optional
+            See `fit`.
+        rank_by : numpy.ndarray of object, optional
+            Labels in the order to keep on the latent axis (ordinal columns
+            that are not ordered categoricals); missing goes last.
+
+        Returns
+        -------
+        Self
+        """
+        k = len(labels)
+        counts = np.bincount(codes, minlength=k)
+        if rank_by is not None or (ordered and categories is not None):
+            position = {c: i for i, c in enumerate(rank_by if rank_by is not None else categories)}
+            rank = np.array([position.get(label, len(position)) for label in labels])
+            order = np.lexsort((np.arange(k), rank))
+        elif order_by is not None:
+            usable = ~np.isnan(order_by)
+            sums = np.bincount(codes[usable], weights=order_by[usable], minlength=k)
+            seen = np.bincount(codes[usable], minlength=k)
+            means = np.where(seen > 0, sums / np.maximum(seen, 1), 0.0)
+            order = np.lexsort((np.arange(k), -counts, means))
+        else:
+            order = np.lexsort((np.arange(k), -counts))
+        order = order[counts[order] > 0]
+        # Where each input label went (-1: no rows), for scores_from_codes on the same labels.
+        positions = np.full(k, -1, dtype=np.intp)
+        positions[order] = np.arange(order.size)
+        self._fit_positions = (labels, positions)
+        self.labels_ = labels[order]
+        self.probabilities_ = counts[order] / counts.sum()
+        self.dtype_ = dtype
+        self.categories_ = categories
+        self.ordered_ = bool(ordered)
+        return self
+
+    def scores_from_codes(
+        self, codes: NDArray[np.intp], labels: NDArray[np.object_]
+    ) -> NDArray[np.float64]:
+        """Return `latent_scores` from codes into ``labels`` (as `prepare` gives).
+
+        Parameters
+        ----------
+        codes : numpy.ndarray of int
+        labels : numpy.ndarray of object
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, 1).
+        """
+        fitted = getattr(self, "_fit_positions", None)
+        if fitted is not None and fitted[0] is labels:
+            position = fitted[1]  # the labels fit_codes saw: no lookup by value
+        else:
+            position = self.codes(pd.Series(labels, dtype=object))
+        return interval_scores(self.probabilities_)[position[codes]][:, None]
+
+    n_latent: ClassVar[int] = 1
+
+    @property
+    def attenuation(self) -> NDArray[np.float64]:
+        """Standard deviation of the scores."""
+        return np.array([score_attenuation(self.probabilities_)])
+
+    def codes(self, column: pd.Series) -> NDArray[np.intp]:
+        """Index into ``labels_`` of each value (-1 for a label not seen in fit).
+
+        Parameters
+        ----------
+        column : pandas.Series
+
+        Returns
+        -------
+        numpy.ndarray of int
+        """
+        values = np.asarray(column, dtype=object)
+        missing = pd.isna(values)
+        codes = pd.Index(self.labels_).get_indexer(values)
+        if missing.any():
+            where_none = [i for i, label in enumerate(self.labels_) if label is None]
+            codes[missing] = where_none[0] if where_none else -1
+        return codes
+
+    def latent_scores(self, column: pd.Series) -> NDArray[np.float64]:
+        """Return the conditional-mean normal score of each row's label.
+
+        Parameters
+        ----------
+        column : pandas.Series
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, 1).
+        """
+        scores = interval_scores(self.probabilities_)
+        return scores[self.codes(column)][:, None]
+
+    def from_normal(self, z: NDArray[np.float64], row_offset: int = 0) -> Any:
+        """Return labels from latent normal scores of shape (m, 1).
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+        row_offset : int
+            Unused.
+
+        Returns
+        -------
+        array_like
+        """
+        edges = special.ndtri(np.cumsum(self.probabilities_)[:-1])
+        index = np.searchsorted(edges, z[:, 0], side="right")
+        return restore_dtype(self.labels_[index], self.dtype_, self.categories_, self.ordered_)
+
+    latent_roles: ClassVar[tuple[str, ...]] = ("label",)
+
+    def add_condition(self, name: str, start: int, value: Any, out: LatentConstraints) -> None:
+        """Translate ``column == value`` into the label's interval of the latent axis.
+
+        Parameters
+        ----------
+        name : str
+            The column.
+        start : int
+            Index of this column's latent dimension.
+        value : object
+            One label (None for missing, where the column had missing values).
+        out : LatentConstraints
+            Added to.
+
+        Raises
+        ------
+        stochgen.exceptions.ValidationError
+            For several labels at once or a label never seen in the column.
+        """
+        if isinstance(value, list | tuple | set | np.ndarray):
+            raise ValidationError(
+                f"condition on {name!r}: give one label (got {value!r}); for several labels "
+                "sample each one, or use stochgen.balance"
+            )
+        code = self.code_of(value)
+        if code < 0:
+            known = [str(v) for v in self.labels_[:10]]
+            raise ValidationError(
+                f"condition on {name!r}: {value!r} never appears in the column; known labels "
+                f"include {known}"
+            )
+        edges = np.concatenate([[0.0], np.cumsum(self.probabilities_)])
+        out.add_box(start, edges[code], edges[code + 1] if code + 1 < self.labels_.size else 1.0)
+
+    def code_of(self, value: Any) -> int:
+        """Return the index of ``value`` in ``labels_``, or -1 if it was never seen."""
+        return int(self.codes(pd.Series([value], dtype=object))[0])
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        p = np.asarray(self.probabilities_, dtype=float)
+        if p.ndim != 1 or p.size != len(self.labels_) or p.size == 0:
+            raise ModelFileError("CategoricalColumn: labels_ and probabilities_ must match")
+        if np.any(p <= 0) or abs(p.sum() - 1.0) > 1e-9:
+            raise ModelFileError("CategoricalColumn: probabilities_ must be positive and sum to 1")

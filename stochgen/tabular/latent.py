@@ -1,0 +1,502 @@
+"""The latent layer: fitted column models, their latent layout and the scores' correlation.
+
+A table becomes a matrix of latent normal scores (one or more dimensions per
+column: its value, whether it is missing, whether it sits at a spike, its
+label), and latent rows become a table again. Every table model builds on
+this one object: the copula synthesizer and its per-label models, the torch
+synthesizers, and whatever samples latent rows in some other way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from stochgen._base import BaseModel, check_is_fitted
+from stochgen._validation import check_choice, check_columns
+from stochgen.copulas.gaussian import nearest_correlation
+from stochgen.exceptions import ModelFileError
+from stochgen.kinds import LABEL_KINDS, NUMERIC_KINDS
+from stochgen.tabular.columns import (
+    CategoricalColumn,
+    ConstantColumn,
+    NumericColumn,
+    column_model,
+)
+from stochgen.tabular.conditions import LatentConstraints
+from stochgen.tabular.schema import Schema
+from stochgen.tabular.scores import plain_array
+
+__all__ = ["LatentTable", "PreparedTable", "pairwise_correlation"]
+
+# Correlations are kept strictly inside (-1, 1) before the positive-definite repair.
+_MAX_ABS_CORRELATION = 0.999
+
+
+def pairwise_correlation(scores: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the correlation of latent scores from pairwise-complete rows.
+
+    Dimensions constant in the rows (or never observed together) get 0.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray
+        Shape (n, d), NaN where a dimension is undefined for a row.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (d, d).
+
+    Examples
+    --------
+    >>> pairwise_correlation(np.array([[0.0, 1.0], [1.0, 2.0], [2.0, 4.0]])).round(3)
+    array([[1.   , 0.982],
+           [0.982, 1.   ]])
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if not np.isnan(scores).any():
+            corr = np.corrcoef(scores, rowvar=False)
+        else:
+            corr = pd.DataFrame(scores).corr(min_periods=3).to_numpy()
+    corr = np.atleast_2d(corr)
+    return np.where(np.isfinite(corr), corr, 0.0)
+
+
+def _sort_key(label: Any) -> tuple[int, Any]:
+    # Numbers by value, then everything else by text.
+    if isinstance(label, int | float) and not isinstance(label, bool):
+        return (0, label)
+    return (1, str(label))
+
+
+@dataclass(frozen=True)
+class PreparedTable:
+    """A table converted once into the arrays its column models fit from.
+
+    Numeric columns become floats in model units, label columns codes into
+    their distinct labels; constant and key columns are fitted at once.
+    `take` selects rows without converting again, so per-label models fit
+    from the same arrays.
+
+    Attributes
+    ----------
+    parts : dict of str to dict
+        Per column: ``kind`` and ``dtype``, then ``numbers``, ``step`` and
+        ``marginal`` (numeric), ``codes``, ``labels``, ``categories``,
+        ``ordered`` and ``order`` (labels) or ``model`` (constant, key).
+    n_rows : int
+    """
+
+    parts: dict[str, dict[str, Any]]
+    n_rows: int
+
+    @classmethod
+    def from_frame(
+        cls, data: pd.DataFrame, schema: Schema, marginals: dict[str, Any] | None = None
+    ) -> PreparedTable:
+        """Convert each column of ``data`` as its kind in ``schema`` asks.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+        schema : Schema
+            Fitted on ``data``.
+        marginals : dict, optional
+            Numeric column to its marginal setting (default "empirical").
+
+        Returns
+        -------
+        PreparedTable
+        """
+        marginals = marginals or {}
+        parts: dict[str, dict[str, Any]] = {}
+        for name, spec in schema.columns_.items():
+            kind, column = spec["kind"], data[name]
+            dtype = str(column.dtype)
+            if kind in NUMERIC_KINDS:
+                model = NumericColumn(kind=kind)
+                numbers = model.to_numbers(column)
+                parts[name] = {
+                    "kind": kind,
+                    "dtype": dtype,
+                    "numbers": numbers,
+                    "step": getattr(model, "step_", 1),
+                    "marginal": marginals.get(name, "empirical"),
+                }
+            elif kind in LABEL_KINDS:
+                parts[name] = _prepare_labels(column, kind, dtype)
+            else:
+                parts[name] = {
+                    "kind": kind,
+                    "dtype": dtype,
+                    "model": column_model(kind).fit(column),
+                }
+        return cls(parts, int(len(data)))
+
+    def take(self, rows: NDArray[np.intp]) -> PreparedTable:
+        """Return the prepared table of a subset of rows.
+
+        Parameters
+        ----------
+        rows : numpy.ndarray of int
+            Row positions.
+
+        Returns
+        -------
+        PreparedTable
+        """
+        parts = {}
+        for name, part in self.parts.items():
+            part = dict(part)
+            for key in ("numbers", "codes"):
+                if key in part:
+                    part[key] = part[key][rows]
+            parts[name] = part
+        return PreparedTable(parts, int(len(rows)))
+
+    def missing_rate(self, name: str) -> float:
+        """Share of rows where column ``name`` is missing."""
+        part = self.parts[name]
+        if "numbers" in part:
+            return float(np.isnan(part["numbers"]).mean()) if self.n_rows else 0.0
+        if "codes" in part:
+            missing = [i for i, label in enumerate(part["labels"]) if label is None]
+            return float(np.isin(part["codes"], missing).mean()) if self.n_rows else 0.0
+        return 0.0
+
+
+def _prepare_labels(column: pd.Series, kind: str, dtype: str) -> dict[str, Any]:
+    codes, labels = CategoricalColumn.prepare(column)
+    categorical = isinstance(column.dtype, pd.CategoricalDtype)
+    categories = plain_array(column.dtype.categories) if categorical else None
+    ordered = bool(categorical and column.dtype.ordered)
+    order = None
+    if kind == "ordinal" and not ordered:
+        # An ordinal column that is not an ordered categorical: its labels sorted.
+        ranked = sorted((label for label in labels if label is not None), key=_sort_key)
+        order, ordered = plain_array(ranked), True
+    return {
+        "kind": kind,
+        "dtype": dtype,
+        "codes": codes,
+        "labels": labels,
+        "categories": categories,
+        "ordered": ordered,
+        "order": order,
+    }
+
+
+def _leading_component(value_scores: list[NDArray[np.float64]]) -> NDArray[np.float64] | None:
+    """Return each row's score on the first principal component of the numeric scores."""
+    if not value_scores:
+        return None
+    matrix = np.column_stack(value_scores)
+    if matrix.shape[1] == 1:
+        return matrix[:, 0]
+    _, vectors = np.linalg.eigh(pairwise_correlation(matrix))
+    loading = vectors[:, -1] * np.sign(vectors[:, -1].sum() or 1.0)
+    return np.where(np.isnan(matrix), 0.0, matrix) @ loading
+
+
+class LatentTable(BaseModel):
+    """Fitted column models, the latent layout and the correlation of the latent scores.
+
+    The latent layer of every table model: `fit` learns one model per column
+    (see `stochgen.tabular.columns`) and the correlation of their normal
+    scores; `rows` maps latent rows back to a table with the original dtypes;
+    `add_conditions` turns conditions on columns into constraints on latent
+    coordinates. What draws the latent rows (a Gaussian or other copula, a
+    neural network) is the owner's business.
+
+    Parameters
+    ----------
+    kinds : dict of str to str, optional
+        Column kinds instead of the inferred ones (see `Schema`).
+    marginals : "empirical", "auto", str, Distribution or dict
+        Numeric columns' marginal (see `NumericColumn`): one setting for all,
+        or a dict from column to setting (others: "empirical").
+
+    Attributes
+    ----------
+    columns_ : dict of str to column model
+        Fitted model of each column, in table order.
+    layout_ : list of (str, str)
+        Per latent dimension: its column and role ("value", "missing",
+        "spike" or "label").
+    corr_ : numpy.ndarray
+        Correlation of the latent scores, corrected for the attenuation of
+        discrete dimensions and repaired to be positive definite.
+    n_rows_ : int
+        Rows seen in ``fit``.
+
+    Examples
+    --------
+    >>> real = pd.DataFrame({"x": [1.5, 2.5, 3.5, 0.5, 2.0], "g": list("abaab")})
+    >>> table = LatentTable().fit(real)
+    >>> table.layout_
+    [('x', 'value'), ('g', 'label')]
+    >>> table.rows(np.zeros((2, 2))).dtypes.astype(str).tolist()
+    ['float64', 'object']
+    """
+
+    _fitted_attributes = ("columns_", "layout_", "corr_", "n_rows_")
+
+    def __init__(
+        self, *, kinds: dict[str, str] | None = None, marginals: Any = "empirical"
+    ) -> None:
+        self.kinds = kinds
+        self.marginals = marginals
+
+    def fit(self, data: pd.DataFrame | PreparedTable) -> Self:
+        """Learn column models and the correlation of their latent scores.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame or PreparedTable
+            The real table, or one already prepared (then ``kinds`` and
+            ``marginals`` were applied when it was prepared).
+
+        Returns
+        -------
+        Self
+        """
+        self.fit_transform(data)
+        return self
+
+    def fit_transform(self, data: pd.DataFrame | PreparedTable) -> NDArray[np.float64]:
+        """Fit, and return the latent scores of the real rows.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame or PreparedTable
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_rows, n_latent), NaN where a dimension is undefined for a
+            row (the value of a missing entry, for example).
+        """
+        prepared = data if isinstance(data, PreparedTable) else self.prepare(data)
+        columns: dict[str, BaseModel] = {}
+        scores: dict[str, NDArray[np.float64]] = {}
+        for name, part in prepared.parts.items():
+            if "numbers" in part:
+                values = part["numbers"]
+                if values.size == 0 or np.isnan(values).all():
+                    columns[name] = ConstantColumn().fit_value(None, part["dtype"])
+                    continue
+                model = NumericColumn(kind=part["kind"], marginal=part["marginal"])
+                columns[name] = model.fit_numbers(values, part["dtype"], part["step"])
+                scores[name] = model.scores_from_numbers(values)
+            elif "codes" not in part:
+                columns[name] = part["model"]
+        summary = _leading_component([block[:, 0] for block in scores.values()])
+        for name, part in prepared.parts.items():
+            if "codes" in part:
+                model = CategoricalColumn().fit_codes(
+                    part["codes"],
+                    part["labels"],
+                    dtype=part["dtype"],
+                    categories=part["categories"],
+                    ordered=part["ordered"],
+                    order_by=summary,
+                    rank_by=part["order"],
+                )
+                columns[name] = model
+                scores[name] = model.scores_from_codes(part["codes"], part["labels"])
+        self.columns_ = {name: columns[name] for name in prepared.parts}
+        self.layout_ = [
+            (name, role) for name, model in self.columns_.items() for role in model.latent_roles
+        ]
+        blocks = [scores[name] for name, model in self.columns_.items() if model.n_latent]
+        latent = np.hstack(blocks) if blocks else np.empty((prepared.n_rows, 0))
+        self.corr_ = self._correlation(latent)
+        self.n_rows_ = prepared.n_rows
+        return latent
+
+    def prepare(self, data: pd.DataFrame) -> PreparedTable:
+        """Infer the schema of ``data`` (with ``kinds``) and convert its columns once.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+
+        Returns
+        -------
+        PreparedTable
+        """
+        schema = Schema(kinds=self.kinds).fit(data)
+        return PreparedTable.from_frame(data, schema, self.marginal_settings(schema))
+
+    def marginal_settings(self, schema: Schema) -> dict[str, Any]:
+        """Return each numeric column's marginal setting, checked.
+
+        Parameters
+        ----------
+        schema : Schema
+            Fitted.
+
+        Returns
+        -------
+        dict of str to object
+        """
+        numeric = [n for n, spec in schema.columns_.items() if spec["kind"] in NUMERIC_KINDS]
+        setting = self.marginals
+        if isinstance(setting, dict):
+            check_columns(setting, numeric, "marginals (numeric columns)")
+            chosen = dict(setting)
+        else:
+            chosen = dict.fromkeys(numeric, setting)
+        for name, value in chosen.items():
+            if isinstance(value, str) and value not in ("empirical", "auto"):
+                from stochgen.distributions.selection import CONTINUOUS_FAMILIES
+
+                check_choice(
+                    value, f"marginals[{name!r}]", ("empirical", "auto", *CONTINUOUS_FAMILIES)
+                )
+        return chosen
+
+    def _correlation(self, latent: NDArray[np.float64]) -> NDArray[np.float64]:
+        if latent.shape[1] == 0:
+            return np.ones((0, 0))
+        attenuation = np.concatenate([m.attenuation for m in self.columns_.values() if m.n_latent])
+        # A dimension constant in these rows has no correlation to undo.
+        factor = np.where(attenuation > 0, attenuation, 1.0)
+        corr = pairwise_correlation(latent) / np.outer(factor, factor)
+        corr = np.clip(corr, -_MAX_ABS_CORRELATION, _MAX_ABS_CORRELATION)
+        np.fill_diagonal(corr, 1.0)
+        return nearest_correlation(corr)
+
+    @property
+    def n_latent(self) -> int:
+        """Number of latent dimensions."""
+        check_is_fitted(self)
+        return len(self.layout_)
+
+    def scores(self, data: pd.DataFrame) -> NDArray[np.float64]:
+        """Return the latent scores of the rows of ``data`` under the fitted column models.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            A table with the fitted columns.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, n_latent), NaN where a dimension is undefined.
+        """
+        check_is_fitted(self)
+        check_columns(list(self.columns_), data.columns, "data")
+        blocks = [
+            model.latent_scores(data[name])
+            for name, model in self.columns_.items()
+            if model.n_latent
+        ]
+        return np.hstack(blocks) if blocks else np.empty((len(data), 0))
+
+    def rows(self, z: NDArray[np.float64], row_offset: int = 0) -> pd.DataFrame:
+        """Return the rows the column models give for latent scores ``z``.
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+            Shape (m, n_latent), one column per entry of ``layout_``.
+        row_offset : int
+            Index of the first row (key columns number rows from it).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed from ``row_offset``, columns and dtypes as fitted.
+        """
+        data, start = {}, 0
+        for name, model in self.columns_.items():
+            data[name] = model.from_normal(z[:, start : start + model.n_latent], row_offset)
+            start += model.n_latent
+        # Fresh arrays per column: no copy into consolidated blocks.
+        index = pd.RangeIndex(row_offset, row_offset + z.shape[0])
+        return pd.DataFrame(data, index=index, copy=False)
+
+    def renumber(self, rows: pd.DataFrame, row_offset: int) -> pd.DataFrame:
+        """Regenerate columns whose values follow the row position (keys), from ``row_offset``.
+
+        Parameters
+        ----------
+        rows : pandas.DataFrame
+        row_offset : int
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``rows``, changed in place.
+        """
+        for name, model in self.columns_.items():
+            if model.positional and name in rows:
+                rows[name] = model.from_normal(np.empty((len(rows), 0)), row_offset)
+        return rows
+
+    def add_conditions(self, conditions: dict[str, Any]) -> LatentConstraints:
+        """Translate ``{column: value or (low, high)}`` into latent constraints.
+
+        Each column model translates the condition on itself.
+
+        Parameters
+        ----------
+        conditions : dict
+            Column to an equal value (``None`` for missing) or a ``(low, high)``
+            range.
+
+        Returns
+        -------
+        LatentConstraints
+
+        Raises
+        ------
+        stochgen.exceptions.ValidationError
+            For unknown columns or labels, values outside the fitted range,
+            empty ranges, or conditions the column kind does not support.
+        """
+        check_is_fitted(self)
+        check_columns(conditions, list(self.columns_), "conditions")
+        out = LatentConstraints()
+        start = 0
+        for name, model in self.columns_.items():
+            if name in conditions:
+                model.add_condition(name, start, conditions[name], out)
+            start += model.n_latent
+        return out
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        if not isinstance(self.columns_, dict) or not all(
+            isinstance(m, BaseModel) and hasattr(m, "latent_roles") for m in self.columns_.values()
+        ):
+            raise ModelFileError("LatentTable: columns_ must map names to column models")
+        layout = [
+            (name, role) for name, model in self.columns_.items() for role in model.latent_roles
+        ]
+        if [tuple(entry) for entry in self.layout_] != layout:
+            raise ModelFileError("LatentTable: layout_ does not match the column models")
+        self.layout_ = layout
+        corr = np.asarray(self.corr_, dtype=float)
+        d = len(layout)
+        if corr.shape != (d, d):
+            raise ModelFileError(f"LatentTable: corr_ must be {d} x {d}; got shape {corr.shape}")
+        if d and (
+            not np.isfinite(corr).all()
+            or not np.allclose(corr, corr.T)
+            or not np.allclose(np.diag(corr), 1.0)
+            or np.linalg.eigvalsh(corr)[0] <= 0
+        ):
+            raise ModelFileError(
+                "LatentTable: corr_ must be a finite, symmetric, positive-definite correlation"
+            )
+        self.corr_ = corr
+        if isinstance(self.n_rows_, bool) or not isinstance(self.n_rows_, int) or self.n_rows_ < 0:
+            raise ModelFileError("LatentTable: n_rows_ must be a non-negative integer")
