@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip
 # A CPU build of torch; an unpinned torch would pull several GB of CUDA packages.
 TORCH := torch==2.13.0
 
-.PHONY: venv demo test test-nojit lint bench docs clean
+.PHONY: venv demo test test-min test-compat test-nojit lint bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,23 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The same suite at the declared minimum versions (ci/minimum-versions.txt), in its own venv.
+MIN_VENV := .venv-min
+test-min:
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MIN_VENV)/bin/python -m pip install --quiet -c ci/minimum-versions.txt -e ".[test]"
+	$(MIN_VENV)/bin/python -m pip check
+	$(MIN_VENV)/bin/python -m pytest
+
+# Agreement with SDMetrics, which pins pandas<3: its own venv, only the compat-marked tests.
+COMPAT_VENV := .venv-compat
+test-compat:
+	$(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COMPAT_VENV)/bin/python -m pip install --quiet -e ".[test,compat]"
+	$(COMPAT_VENV)/bin/python -m pytest -m compat tests
 
 # Kernel tests with the JIT off, so coverage tools see the kernels' lines.
 test-nojit: venv
@@ -45,4 +62,4 @@ docs: venv
 	$(BIN)/mkdocs build --strict
 
 clean:
-	rm -rf $(VENV) demo-output site bench-output .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MIN_VENV) $(COMPAT_VENV) demo-output site bench-output .pytest_cache .ruff_cache

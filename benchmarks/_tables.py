@@ -33,6 +33,52 @@ def _sklearn(loader, target_name="target", categorical_target=True):
     return frame, kinds
 
 
+def wide_table(n_rows: int = 4_700, seed: int = 2026) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A wide mixed table: 58 numeric and 12 string categorical columns, 4,700 rows.
+
+    Built from a few latent factors so columns depend on each other; the
+    numeric columns mix shapes (normal, skewed, heavy-tailed, integer counts,
+    rounded amounts, zero-inflated, with missing values), and the categorical
+    columns have 2 to 9 labels of unequal shares, some tied to the factors.
+    No benchmark was tuned on it.
+    """
+    rng = np.random.default_rng(seed)
+    factors = rng.standard_normal((n_rows, 4))
+    loadings = rng.normal(0.0, 0.6, (4, 70))
+    latent = factors @ loadings + rng.standard_normal((n_rows, 70))
+    latent /= latent.std(axis=0)
+    columns: dict[str, np.ndarray | pd.Series] = {}
+    for j in range(58):
+        z = latent[:, j]
+        shape = j % 7
+        if shape == 0:
+            values = 50.0 + 10.0 * z
+        elif shape == 1:
+            values = np.round(np.exp(0.8 * z + 3.0), 2)
+        elif shape == 2:
+            values = np.round(np.sinh(1.5 * z) * 100.0)
+        elif shape == 3:
+            values = rng.poisson(np.exp(0.5 * z + 1.0)).astype(np.int64)
+        elif shape == 4:
+            values = np.where(z < -0.3, 0.0, np.round(np.exp(z) * 1_000.0, 2))
+        elif shape == 5:
+            values = np.round(20.0 + 5.0 * z, 1)
+            values[rng.random(n_rows) < 0.08] = np.nan
+        else:
+            values = np.clip(np.round(3.0 + 1.2 * z), 1, 5).astype(np.int64)
+        columns[f"x{j:02d}"] = values
+    for k in range(12):
+        z = latent[:, 58 + k]
+        n_labels = 2 + (k * 5) % 8
+        edges = np.quantile(z, np.sort(rng.dirichlet(np.ones(n_labels)).cumsum()[:-1]))
+        codes = np.searchsorted(edges, z)
+        labels = np.array([f"c{k}_{chr(97 + i)}" for i in range(n_labels)], dtype=object)
+        columns[f"cat{k:02d}"] = labels[codes]
+    df = pd.DataFrame(columns)
+    kinds = {f"cat{k:02d}": "categorical" for k in range(12)}
+    return df, kinds
+
+
 def load_tables() -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
     """Return {name: (table, kinds)} for every benchmark table."""
     from sklearn import datasets as skd
@@ -48,6 +94,7 @@ def load_tables() -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
         "wine": _sklearn(skd.load_wine),
         "breast_cancer": _sklearn(skd.load_breast_cancer),
         "diabetes": _sklearn(skd.load_diabetes, categorical_target=False),
+        "wide70": wide_table(),
     }
     return tables
 

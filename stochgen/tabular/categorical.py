@@ -234,9 +234,25 @@ class CategoricalColumn(BaseModel):
         -------
         array_like
         """
-        edges = special.ndtri(np.cumsum(self.probabilities_)[:-1])
+        edges, typed = self._sampling_table()
         index = np.searchsorted(edges, z[:, 0], side="right")
-        return restore_dtype(self.labels_[index], self.dtype_, self.categories_, self.ordered_)
+        if isinstance(typed, pd.Categorical):
+            return pd.Categorical.from_codes(typed.codes[index], dtype=typed.dtype)
+        return typed.take(index)
+
+    def _sampling_table(self) -> tuple[NDArray[np.float64], Any]:
+        """Return the label edges on the normal scale and the labels in the column's dtype.
+
+        Built once per fit (not saved): a generated column is then one search
+        and one take, whatever the dtype (object, pandas strings, categories).
+        """
+        cached = getattr(self, "_table_cache", None)
+        if cached is not None and cached[0] is self.labels_:
+            return cached[1]
+        edges = special.ndtri(np.cumsum(self.probabilities_)[:-1])
+        typed = restore_dtype(self.labels_, self.dtype_, self.categories_, self.ordered_)
+        self._table_cache = (self.labels_, (edges, typed))
+        return edges, typed
 
     latent_roles: ClassVar[tuple[str, ...]] = ("label",)
 

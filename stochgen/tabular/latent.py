@@ -33,6 +33,8 @@ from stochgen.tabular.scores import plain_array
 
 __all__ = ["LatentTable", "PreparedTable", "pairwise_correlation"]
 
+# Pairs observed together in fewer rows get no correlation.
+_MIN_PAIRED_ROWS = 3
 # Correlations are kept strictly inside (-1, 1) before the positive-definite repair.
 _MAX_ABS_CORRELATION = 0.999
 
@@ -59,12 +61,23 @@ def pairwise_correlation(scores: NDArray[np.float64]) -> NDArray[np.float64]:
            [0.982, 1.   ]])
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        if not np.isnan(scores).any():
-            corr = np.corrcoef(scores, rowvar=False)
+        present = ~np.isnan(scores)
+        if present.all():
+            corr = np.atleast_2d(np.corrcoef(scores, rowvar=False))
         else:
-            corr = pd.DataFrame(scores).corr(min_periods=3).to_numpy()
-    corr = np.atleast_2d(corr)
-    return np.where(np.isfinite(corr), corr, 0.0)
+            # Pairwise-complete moments from matrix products: entry (i, j) sums over
+            # the rows where both i and j are present.
+            mask = present.astype(np.float64)
+            x = np.where(present, scores, 0.0)
+            count = mask.T @ mask
+            sum_x = x.T @ mask  # sum of x_i where j is present
+            sum_xx = (x * x).T @ mask
+            mean_x = sum_x / count
+            cov = (x.T @ x) / count - mean_x * mean_x.T
+            var = sum_xx / count - mean_x**2
+            corr = cov / np.sqrt(var * var.T)
+            corr[count < _MIN_PAIRED_ROWS] = np.nan
+    return np.where(np.isfinite(corr), np.clip(corr, -1.0, 1.0), 0.0)
 
 
 def _sort_key(label: Any) -> tuple[int, Any]:
@@ -291,8 +304,8 @@ class LatentTable(BaseModel):
                     columns[name] = ConstantColumn().fit_value(None, part["dtype"])
                     continue
                 model = NumericColumn(kind=part["kind"], marginal=part["marginal"])
-                columns[name] = model.fit_numbers(values, part["dtype"], part["step"])
-                scores[name] = model.scores_from_numbers(values)
+                scores[name] = model.fit_transform_numbers(values, part["dtype"], part["step"])
+                columns[name] = model
             elif "codes" not in part:
                 columns[name] = part["model"]
         summary = _leading_component([block[:, 0] for block in scores.values()])
@@ -368,9 +381,14 @@ class LatentTable(BaseModel):
         # A dimension constant in these rows has no correlation to undo.
         factor = np.where(attenuation > 0, attenuation, 1.0)
         corr = pairwise_correlation(latent) / np.outer(factor, factor)
+        corr = (corr + corr.T) / 2.0
         corr = np.clip(corr, -_MAX_ABS_CORRELATION, _MAX_ABS_CORRELATION)
         np.fill_diagonal(corr, 1.0)
-        return nearest_correlation(corr)
+        try:
+            np.linalg.cholesky(corr)  # positive definite already: nothing to repair
+        except np.linalg.LinAlgError:
+            return nearest_correlation(corr)
+        return corr
 
     @property
     def n_latent(self) -> int:

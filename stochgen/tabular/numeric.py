@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -15,10 +14,16 @@ from stochgen._kernels.tabular import interp_scores
 from stochgen.distributions.empirical import EmpiricalDistribution
 from stochgen.exceptions import ModelFileError, ValidationError
 from stochgen.tabular.conditions import LatentConstraints, RangeRule, is_missing
+from stochgen.tabular.datetimes import (
+    datetime_numbers,
+    number_to_timestamp,
+    numbers_to_dates,
+    numbers_to_datetimes,
+    parse_timestamp,
+)
+from stochgen.tabular.marginals import fit_marginal, score_table
 from stochgen.tabular.scores import (
-    guide_table,
     interval_scores,
-    piece_slopes,
     restore_dtype,
     score_attenuation,
 )
@@ -26,25 +31,9 @@ from stochgen.tabular.scores import (
 __all__ = ["NumericColumn"]
 
 _MAX_DECIMALS = 6
-# "auto" marginals: families are tried on columns with at least this many distinct
-# values and kept when the KS test of the fit does not reject them at this level.
-_MIN_VALUES_FOR_FAMILY = 20
-_MIN_FAMILY_PVALUE = 0.05
 # A spike: one value with at least this share, beside more than this many other values.
 _MIN_ATOM_SHARE = 0.1
 _MIN_DISTINCT_BESIDE_ATOM = 10
-# Datetime steps tried, largest first, in nanoseconds.
-_DATETIME_STEPS_NS = (86_400 * 10**9, 3_600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3, 1)
-_NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
-_NS_PER_DAY = 86_400 * 10**9
-
-
-def _empirical_knots(
-    marginal: EmpiricalDistribution,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Knots ``(q, x)`` of the interpolated empirical quantile function."""
-    q = np.column_stack([marginal.lower_q_, marginal.upper_q_]).ravel()
-    return q, np.repeat(marginal.values_, 2)
 
 
 class NumericColumn(BaseModel):
@@ -122,32 +111,9 @@ class NumericColumn(BaseModel):
         """
         if self.kind not in ("datetime", "date"):
             return column.to_numpy(dtype=np.float64, na_value=np.nan)
-        series = column
-        if self.kind == "date":
-            series = pd.to_datetime(column).astype("datetime64[s]")
-        if getattr(series.dt, "tz", None) is not None:
-            # Local wall time: dates stay dates across daylight-saving changes.
-            series = series.dt.tz_localize(None)
-        raw = series.to_numpy()
-        unit = np.datetime_data(raw.dtype)[0]
-        if unit not in _NS_PER_UNIT:
-            raise ValidationError(f"column {column.name!r}: unsupported datetime unit {unit!r}")
-        ints = raw.view(np.int64)
-        missing = np.isnat(raw)
-        ns_per = _NS_PER_UNIT[unit]
-        out = np.full(ints.shape, np.nan)
-        if hasattr(self, "step_"):
-            step = self.step_
-        else:
-            present = ints[~missing]
-            step = next(
-                s
-                for s in _DATETIME_STEPS_NS
-                if s >= ns_per and (s % ns_per == 0) and np.all(present % (s // ns_per) == 0)
-            )
-            self.step_ = int(step)
-        out[~missing] = ints[~missing] // (step // ns_per)
-        return out
+        values, step = datetime_numbers(column, self.kind, getattr(self, "step_", None))
+        self.step_ = step
+        return values
 
     def fit(self, column: pd.Series) -> Self:
         """Learn marginal, spike, range, precision and missing rate of ``column``.
@@ -184,17 +150,38 @@ class NumericColumn(BaseModel):
         -------
         Self
         """
+        self.fit_transform_numbers(values, dtype, step)
+        return self
+
+    def fit_transform_numbers(
+        self, values: NDArray[np.float64], dtype: str, step: int = 1
+    ) -> NDArray[np.float64]:
+        """Fit as `fit_numbers`, and return `scores_from_numbers` of the same values.
+
+        One sort of the values serves both.
+
+        Parameters
+        ----------
+        values : numpy.ndarray
+        dtype : str
+        step : int
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, n_latent).
+        """
         self.dtype_ = dtype
         self.step_ = int(step)
         missing = np.isnan(values)
         present = values[~missing]
         self.missing_rate_ = float(missing.mean())
-        self.minimum_ = float(present.min())
-        self.maximum_ = float(present.max())
-        self.decimals_ = self._decimals(present) if self.kind == "continuous" else 0
-        distinct, counts = np.unique(present, return_counts=True)
+        distinct, inverse, counts = np.unique(present, return_inverse=True, return_counts=True)
+        self.minimum_ = float(distinct[0])
+        self.maximum_ = float(distinct[-1])
+        self.decimals_ = self._decimals(distinct) if self.kind == "continuous" else 0
         top = int(np.argmax(counts))
-        spread = present
+        on_spread = np.ones(distinct.size, dtype=bool)
         self.atom_, self.atom_rate_ = None, 0.0
         if (
             counts[top] >= _MIN_ATOM_SHARE * present.size
@@ -202,40 +189,21 @@ class NumericColumn(BaseModel):
         ):
             self.atom_ = float(distinct[top])
             self.atom_rate_ = float(counts[top] / present.size)
-            spread = present[present != self.atom_]
-            counts = np.delete(counts, top)
-        self.marginal_ = self._fit_marginal(spread)
-        self.value_attenuation_ = score_attenuation(counts / counts.sum())
-        return self
-
-    def _fit_marginal(self, spread: NDArray[np.float64]) -> BaseModel:
-        """Fit the marginal setting to the values off the spike."""
-        setting = self.marginal
-        if isinstance(setting, str) and setting == "empirical":
-            return EmpiricalDistribution().fit(spread)
-        # Imported here: the families are needed only when asked for.
-        from stochgen.distributions import Distribution
-        from stochgen.distributions.selection import fit_distribution
-
-        if isinstance(setting, Distribution):
-            return setting.clone().fit(spread)
-        if np.unique(spread).size < _MIN_VALUES_FOR_FAMILY:
-            return EmpiricalDistribution().fit(spread)
-        if setting == "auto":
-            if self.kind != "continuous":
-                return EmpiricalDistribution().fit(spread)
-            best, table = fit_distribution(spread, families="fast")
-            # A family is kept only where the data cannot tell it from the data's own law.
-            if table.iloc[0]["ks_pvalue"] >= _MIN_FAMILY_PVALUE:
-                return best
-            return EmpiricalDistribution().fit(spread)
-        if isinstance(setting, str):
-            best, _ = fit_distribution(spread, families=[setting])
-            return best
-        raise TypeError(
-            "marginal must be 'empirical', 'auto', a family name or a Distribution; "
-            f"got {setting!r}"
-        )
+            on_spread[top] = False
+        shares = counts[on_spread] / counts[on_spread].sum()
+        # Tied values share the conditional-mean score of their quantile interval.
+        value_scores = np.full(distinct.size, np.nan)
+        value_scores[on_spread] = interval_scores(shares)
+        self.value_attenuation_ = float(np.sqrt(np.sum(shares * value_scores[on_spread] ** 2)))
+        spread = present if self.atom_ is None else present[present != self.atom_]
+        self.marginal_ = fit_marginal(self.marginal, spread, self.kind)
+        out = np.full((values.size, self.n_latent), np.nan)
+        out[~missing, 0] = value_scores[inverse.ravel()]
+        at_atom = np.zeros(values.size, dtype=bool)
+        if self.atom_ is not None:
+            at_atom[~missing] = ~on_spread[inverse.ravel()]
+        self._indicator_scores(out, missing, at_atom)
+        return out
 
     @staticmethod
     def _decimals(values: NDArray[np.float64]) -> int:
@@ -316,6 +284,13 @@ class NumericColumn(BaseModel):
         # Tied values share the conditional-mean score of their quantile interval.
         _, inverse, counts = np.unique(values[spread], return_inverse=True, return_counts=True)
         out[spread, 0] = interval_scores(counts / counts.sum())[inverse]
+        self._indicator_scores(out, missing, at_atom)
+        return out
+
+    def _indicator_scores(
+        self, out: NDArray[np.float64], missing: NDArray[np.bool_], at_atom: NDArray[np.bool_]
+    ) -> None:
+        """Write the scores of the missing and spike dimensions into ``out``."""
         dim = 1
         if self._has_missing_dimension:
             p = self.missing_rate_
@@ -326,7 +301,6 @@ class NumericColumn(BaseModel):
             p = self.atom_rate_
             scores = interval_scores(np.array([p, 1.0 - p]))
             out[~missing, dim] = np.where(at_atom[~missing], scores[0], scores[1])
-        return out
 
     def from_normal(self, z: NDArray[np.float64], row_offset: int = 0) -> Any:
         """Return column values from latent normal scores of shape (m, n_latent).
@@ -368,57 +342,21 @@ class NumericColumn(BaseModel):
         if self._has_missing_dimension:
             values[missing] = np.nan
         if self.kind == "datetime":
-            return self._to_datetimes(values)
+            return numbers_to_datetimes(values, self.dtype_, self.step_)
         if self.kind == "date":
-            return self._to_dates(values)
+            return numbers_to_dates(values, self.step_)
         return restore_dtype(values, self.dtype_)
 
     def _score_table(
         self,
     ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
-        """Return the empirical marginal's knots on the normal-score scale, slopes, a guide.
-
-        The interpolated ECDF's knots ``(q, x)`` become ``(ndtri(q), x)``: values
-        are interpolated linearly in the normal score between the same knots
-        (within one of the 1/n-wide steps between data values), which spares a
-        normal CDF per value. Cached per fitted marginal; not saved.
-        """
+        """Return `score_table` of the empirical marginal, cached per fitted marginal."""
         cached = getattr(self, "_score_cache", None)
         if cached is not None and cached[0] is self.marginal_:
             return cached[1]
-        knots_q, knots_x = _empirical_knots(self.marginal_)
-        knots_z = special.ndtri(knots_q)
-        if knots_z[-1] > knots_z[0]:
-            guide = guide_table(knots_z, knots_z.size)
-        else:
-            guide = np.empty(0, dtype=np.int64)
-        table = (knots_z, knots_x, piece_slopes(knots_z, knots_x), guide)
+        table = score_table(self.marginal_)
         self._score_cache = (self.marginal_, table)
         return table
-
-    def _to_dates(self, values: NDArray[np.float64]) -> NDArray[np.object_]:
-        missing = np.isnan(values)
-        days = np.where(missing, 0, values).astype(np.int64) * (self.step_ // 86_400_000_000_000)
-        dates = days.astype("datetime64[D]").astype(object)
-        dates[missing] = None
-        return dates
-
-    def _to_datetimes(self, values: NDArray[np.float64]) -> Any:
-        dtype = pd.api.types.pandas_dtype(self.dtype_)
-        unit = getattr(dtype, "unit", None) or np.datetime_data(dtype)[0]
-        missing = np.isnan(values)
-        # Back in the column's own unit, so dates outside the nanosecond range survive.
-        ticks = np.where(missing, 0, values).astype(np.int64) * (self.step_ // _NS_PER_UNIT[unit])
-        stamps = ticks.view(f"datetime64[{unit}]").copy()
-        stamps[missing] = np.datetime64("NaT")
-        index = pd.DatetimeIndex(stamps)
-        tz = getattr(dtype, "tz", None)
-        if tz is not None:
-            # Wall times in a repeated daylight-saving hour take its first instant, and
-            # those in a skipped hour move forward: never NaT where the column had none.
-            first = np.ones(index.size, dtype=bool)
-            index = index.tz_localize(tz, ambiguous=first, nonexistent="shift_forward")
-        return index.array
 
     # Conditions -----------------------------------------------------------------
 
@@ -448,49 +386,15 @@ class NumericColumn(BaseModel):
             ):
                 raise ValidationError(f"condition on {name!r}: expected a number; got {value!r}")
             return float(value)
-        stamp = self._timestamp(value, name)
+        stamp = parse_timestamp(value, self.kind, self.dtype_, name)
         if self.kind == "date":
             return float(stamp.normalize().value // self.step_)
         return stamp.value / self.step_
 
-    def _column_tz(self) -> Any:
-        return getattr(pd.api.types.pandas_dtype(self.dtype_), "tz", None)
-
-    def _timestamp(self, value: Any, name: str) -> pd.Timestamp:
-        """Return a condition value as a naive wall-clock Timestamp in the column time zone."""
-        if isinstance(value, bool) or not isinstance(
-            value, str | _dt.date | np.datetime64 | pd.Timestamp
-        ):
-            raise ValidationError(
-                f"condition on {name!r}: expected a date/time (Timestamp, datetime, date or "
-                f"ISO 8601 text); got {value!r}"
-            )
-        try:
-            stamp = pd.Timestamp(value)
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"condition on {name!r}: {value!r} is not a date/time") from exc
-        if stamp is pd.NaT:
-            raise ValidationError(f"condition on {name!r}: {value!r} is not a date/time")
-        tz = self._column_tz() if self.kind == "datetime" else None
-        if stamp.tzinfo is not None:
-            if tz is None:
-                raise ValidationError(
-                    f"condition on {name!r}: {value!r} has a time zone but the column holds "
-                    "naive date/times; give a naive value"
-                )
-            stamp = stamp.tz_convert(tz).tz_localize(None)
-        return stamp
-
     def to_column_value(self, x: float) -> Any:
         """Return a value in model units as the column shows it (for messages and checks)."""
-        if self.kind == "date":
-            return (pd.Timestamp(int(x) * self.step_)).date()
-        if self.kind == "datetime":
-            stamp = pd.Timestamp(int(round(x * self.step_)))
-            tz = self._column_tz()
-            return (
-                stamp.tz_localize(tz, ambiguous=True, nonexistent="shift_forward") if tz else stamp
-            )
+        if self.kind in ("date", "datetime"):
+            return number_to_timestamp(x, self.kind, self.dtype_, self.step_)
         return x
 
     def _range_text(self) -> str:
