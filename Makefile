@@ -52,14 +52,18 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: venv
-	$(PIP) install --quiet $(TORCH)
-	$(PIP) install --quiet -e ".[bench,test]"
-	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+# SDV and SDMetrics pin pandas<3: the benchmarks get their own venv.
+BENCH_VENV := .venv-bench
+bench:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet $(TORCH)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[bench,test]"
+	for script in benchmarks/bench_*.py; do $(BENCH_VENV)/bin/python $$script || exit 1; done
 
 docs: venv
 	$(PIP) install --quiet -e ".[docs]"
 	$(BIN)/mkdocs build --strict
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) $(COMPAT_VENV) demo-output site bench-output .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MIN_VENV) $(COMPAT_VENV) $(BENCH_VENV) demo-output site bench-output .pytest_cache .ruff_cache
