@@ -23,6 +23,8 @@ from stochgen.tabular.conditions import RowRule
 
 __all__ = [
     "Bounds",
+    "learned_table_kinds",
+    "merge_range",
     "Constraint",
     "FixedCombinations",
     "Inequality",
@@ -443,3 +445,36 @@ class Predicate(Constraint):
             f"{self!r} holds Python code and cannot be saved; save the model without it "
             "and pass the predicate again after loading"
         )
+
+
+def learned_table_kinds(
+    kinds: dict[str, str] | None, constraints: list[Constraint], work: pd.DataFrame
+) -> dict[str, str]:
+    """Return the kinds of the table a model learns, after the constraints' transforms.
+
+    Kinds given for columns a constraint replaces are dropped; columns a
+    constraint adds get the kind it names.
+    """
+    replaced = {name for c in constraints for name in c.replaced_columns()}
+    out: dict[str, str] = {}
+    for constraint in constraints:
+        out.update(constraint.learned_kinds())
+    out.update({k: v for k, v in (kinds or {}).items() if k in work and k not in replaced})
+    return out
+
+
+def merge_range(conditions: dict[str, Any], name: str, bounds: Any, source: Constraint) -> None:
+    """Intersect ``conditions[name]`` with the range ``bounds`` that ``source`` keeps.
+
+    An exact condition outside the range is refused, naming the constraint.
+    """
+    if name not in conditions:
+        conditions[name] = tuple(bounds)
+        return
+    value = conditions[name]
+    if isinstance(value, tuple | list) and len(value) == 2:
+        lows = [v for v in (value[0], bounds[0]) if v is not None]
+        highs = [v for v in (value[1], bounds[1]) if v is not None]
+        conditions[name] = (max(lows) if lows else None, min(highs) if highs else None)
+    elif not source.holds(pd.DataFrame({name: [value]}))[0]:
+        raise ValidationError(f"condition {name}={value!r} breaks the constraint {source!r}")

@@ -24,7 +24,7 @@ from stochgen.copulas import (
 )
 from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
 from stochgen.kinds import LABEL_KINDS
-from stochgen.tabular.constraints import Constraint
+from stochgen.tabular.constraints import Constraint, learned_table_kinds, merge_range
 from stochgen.tabular.latent import LatentTable, PreparedTable
 from stochgen.tabular.plan import (
     ConditionalGaussianDraw,
@@ -42,32 +42,6 @@ _COPULAS = ("gaussian", "student_t", "vine")
 MIN_CLASS_ROWS = 20
 # Conditioning columns with more labels than this keep no per-label models.
 _MAX_CLASSES = 50
-
-
-def _learned_kinds(
-    kinds: dict[str, str] | None, constraints: list[Constraint], work: pd.DataFrame
-) -> dict[str, str]:
-    """Kinds for the table the model learns (after the constraints' transforms)."""
-    replaced = {name for c in constraints for name in c.replaced_columns()}
-    out: dict[str, str] = {}
-    for constraint in constraints:
-        out.update(constraint.learned_kinds())
-    out.update({k: v for k, v in (kinds or {}).items() if k in work and k not in replaced})
-    return out
-
-
-def _merge_range(conditions: dict[str, Any], name: str, bounds: Any, source: Constraint) -> None:
-    """Intersect ``conditions[name]`` with the range ``bounds`` that ``source`` keeps."""
-    if name not in conditions:
-        conditions[name] = tuple(bounds)
-        return
-    value = conditions[name]
-    if isinstance(value, tuple | list) and len(value) == 2:
-        lows = [v for v in (value[0], bounds[0]) if v is not None]
-        highs = [v for v in (value[1], bounds[1]) if v is not None]
-        conditions[name] = (max(lows) if lows else None, min(highs) if highs else None)
-    elif not source.holds(pd.DataFrame({name: [value]}))[0]:
-        raise ValidationError(f"condition {name}={value!r} breaks the constraint {source!r}")
 
 
 def _fill_latent(latent: NDArray[np.float64], corr: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -222,7 +196,7 @@ class CopulaSynthesizer(BaseModel):
         work = data
         for constraint in constraints:
             work = constraint.forward(work)
-        kinds = _learned_kinds(self.kinds, constraints, work)
+        kinds = learned_table_kinds(self.kinds, constraints, work)
         latent = LatentTable(kinds=kinds, marginals=self.marginals)
         schema = Schema(kinds=kinds).fit(work)
         conditioning = self._conditioning_columns(schema)
@@ -364,7 +338,7 @@ class CopulaSynthesizer(BaseModel):
                     )
         for constraint in self.constraints_:
             for name, bounds in constraint.latent_condition().items():
-                _merge_range(conditions, name, bounds, constraint)
+                merge_range(conditions, name, bounds, constraint)
         table, copula, rest = self._route(conditions)
         gaussian = isinstance(copula, GaussianCopula)
         if rest and not gaussian:

@@ -1,0 +1,141 @@
+"""A table converted once into the arrays its column models fit from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from stochgen.kinds import LABEL_KINDS, NUMERIC_KINDS
+from stochgen.tabular.columns import CategoricalColumn, NumericColumn, column_model
+from stochgen.tabular.schema import Schema
+from stochgen.tabular.scores import plain_array
+
+__all__ = ["PreparedTable"]
+
+
+def _sort_key(label: Any) -> tuple[int, Any]:
+    # Numbers by value, then everything else by text.
+    if isinstance(label, int | float) and not isinstance(label, bool):
+        return (0, label)
+    return (1, str(label))
+
+
+@dataclass(frozen=True)
+class PreparedTable:
+    """A table converted once into the arrays its column models fit from.
+
+    Numeric columns become floats in model units, label columns codes into
+    their distinct labels; constant and key columns are fitted at once.
+    `take` selects rows without converting again, so per-label models fit
+    from the same arrays.
+
+    Attributes
+    ----------
+    parts : dict of str to dict
+        Per column: ``kind`` and ``dtype``, then ``numbers``, ``step`` and
+        ``marginal`` (numeric), ``codes``, ``labels``, ``categories``,
+        ``ordered`` and ``order`` (labels) or ``model`` (constant, key).
+    n_rows : int
+    """
+
+    parts: dict[str, dict[str, Any]]
+    n_rows: int
+
+    @classmethod
+    def from_frame(
+        cls, data: pd.DataFrame, schema: Schema, marginals: dict[str, Any] | None = None
+    ) -> PreparedTable:
+        """Convert each column of ``data`` as its kind in ``schema`` asks.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+        schema : Schema
+            Fitted on ``data``.
+        marginals : dict, optional
+            Numeric column to its marginal setting (default "empirical").
+
+        Returns
+        -------
+        PreparedTable
+        """
+        marginals = marginals or {}
+        parts: dict[str, dict[str, Any]] = {}
+        for name, spec in schema.columns_.items():
+            kind, column = spec["kind"], data[name]
+            dtype = str(column.dtype)
+            if kind in NUMERIC_KINDS:
+                model = NumericColumn(kind=kind)
+                numbers = model.to_numbers(column)
+                parts[name] = {
+                    "kind": kind,
+                    "dtype": dtype,
+                    "numbers": numbers,
+                    "step": getattr(model, "step_", 1),
+                    "marginal": marginals.get(name, "empirical"),
+                }
+            elif kind in LABEL_KINDS:
+                parts[name] = _prepare_labels(column, kind, dtype)
+            else:
+                parts[name] = {
+                    "kind": kind,
+                    "dtype": dtype,
+                    "model": column_model(kind).fit(column),
+                }
+        return cls(parts, int(len(data)))
+
+    def take(self, rows: NDArray[np.intp]) -> PreparedTable:
+        """Return the prepared table of a subset of rows.
+
+        Parameters
+        ----------
+        rows : numpy.ndarray of int
+            Row positions.
+
+        Returns
+        -------
+        PreparedTable
+        """
+        parts = {}
+        for name, part in self.parts.items():
+            part = dict(part)
+            for key in ("numbers", "codes"):
+                if key in part:
+                    part[key] = part[key][rows]
+            parts[name] = part
+        return PreparedTable(parts, int(len(rows)))
+
+    def missing_rate(self, name: str) -> float:
+        """Share of rows where column ``name`` is missing."""
+        part = self.parts[name]
+        if "numbers" in part:
+            return float(np.isnan(part["numbers"]).mean()) if self.n_rows else 0.0
+        if "codes" in part:
+            missing = [i for i, label in enumerate(part["labels"]) if label is None]
+            return float(np.isin(part["codes"], missing).mean()) if self.n_rows else 0.0
+        return 0.0
+
+
+def _prepare_labels(column: pd.Series, kind: str, dtype: str) -> dict[str, Any]:
+    codes, labels = CategoricalColumn.prepare(column)
+    categorical = isinstance(column.dtype, pd.CategoricalDtype)
+    categories = plain_array(column.dtype.categories) if categorical else None
+    ordered = bool(categorical and column.dtype.ordered)
+    order = None
+    if kind == "ordinal" and not ordered:
+        # An ordinal column that is not an ordered categorical: its labels sorted.
+        ranked = sorted((label for label in labels if label is not None), key=_sort_key)
+        order, ordered = plain_array(ranked), True
+    return {
+        "kind": kind,
+        "dtype": dtype,
+        "codes": codes,
+        "labels": labels,
+        "categories": categories,
+        "ordered": ordered,
+        "order": order,
+    }
