@@ -79,6 +79,22 @@ def wide_table(n_rows: int = 4_700, seed: int = 2026) -> tuple[pd.DataFrame, dic
     return df, kinds
 
 
+def anes_strings() -> tuple[pd.DataFrame, dict[str, str]]:
+    """anes96 without logpopul: 10 columns, three of them string categorical (7 labels each)."""
+    import statsmodels.datasets as ds
+
+    labels = {
+        "PID": ["strong dem", "weak dem", "ind dem", "ind", "ind rep", "weak rep", "strong rep"],
+        "educ": ["<9", "9-11", "hs", "some college", "aa", "ba", "grad"],
+        "selfLR": ["ext lib", "lib", "sl lib", "moderate", "sl cons", "cons", "ext cons"],
+    }
+    df = ds.anes96.load_pandas().data.drop(columns=["logpopul"])
+    for column, names in labels.items():
+        codes = df[column].astype(int) - int(df[column].min())
+        df[column] = np.asarray(names, dtype=object)[codes]
+    return df, dict.fromkeys(labels, "categorical")
+
+
 def load_tables() -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
     """Return {name: (table, kinds)} for every benchmark table."""
     from sklearn import datasets as skd
