@@ -12,7 +12,13 @@ from scipy import special
 from stochgen._base import BaseModel
 from stochgen.exceptions import ModelFileError, ValidationError
 from stochgen.tabular.conditions import LatentConstraints
-from stochgen.tabular.scores import interval_scores, plain_array, restore_dtype, score_attenuation
+from stochgen.tabular.scores import (
+    check_dtype_text,
+    interval_scores,
+    plain_array,
+    restore_dtype,
+    score_attenuation,
+)
 
 __all__ = ["CategoricalColumn"]
 
@@ -299,5 +305,9 @@ class CategoricalColumn(BaseModel):
         p = np.asarray(self.probabilities_, dtype=float)
         if p.ndim != 1 or p.size != len(self.labels_) or p.size == 0:
             raise ModelFileError("CategoricalColumn: labels_ and probabilities_ must match")
-        if np.any(p <= 0) or abs(p.sum() - 1.0) > 1e-9:
+        if not np.isfinite(p).all() or np.any(p <= 0) or abs(p.sum() - 1.0) > 1e-9:
             raise ModelFileError("CategoricalColumn: probabilities_ must be positive and sum to 1")
+        if not isinstance(self.labels_, np.ndarray) or self.labels_.dtype != object:
+            raise ModelFileError("CategoricalColumn: labels_ must be an array of labels")
+        self.probabilities_ = p
+        check_dtype_text(self.dtype_, "CategoricalColumn")

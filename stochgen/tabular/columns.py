@@ -28,12 +28,17 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from stochgen._base import BaseModel
-from stochgen.exceptions import ModelFileError, ValidationError
+from stochgen.exceptions import ValidationError
 from stochgen.kinds import LABEL_KINDS, NUMERIC_KINDS
 from stochgen.tabular.categorical import CategoricalColumn
 from stochgen.tabular.conditions import LatentConstraints, is_missing
 from stochgen.tabular.numeric import NumericColumn
-from stochgen.tabular.scores import interval_scores, plain_value, restore_dtype
+from stochgen.tabular.scores import (
+    check_dtype_text,
+    interval_scores,
+    plain_value,
+    restore_dtype,
+)
 
 __all__ = [
     "CategoricalColumn",
@@ -127,8 +132,7 @@ class ConstantColumn(BaseModel):
 
     def _set_state(self, state: dict[str, Any]) -> None:
         super()._set_state(state)
-        if not isinstance(self.dtype_, str):
-            raise ModelFileError("ConstantColumn: dtype_ must be text")
+        check_dtype_text(self.dtype_, "ConstantColumn")
 
 
 def _same(value: Any, held: Any) -> bool:

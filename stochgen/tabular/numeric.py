@@ -23,6 +23,7 @@ from stochgen.tabular.datetimes import (
 )
 from stochgen.tabular.marginals import fit_marginal, score_table
 from stochgen.tabular.scores import (
+    check_dtype_text,
     interval_scores,
     restore_dtype,
     score_attenuation,
@@ -512,6 +513,13 @@ class NumericColumn(BaseModel):
             raise ModelFileError("NumericColumn: marginal_ must be a distribution")
         if not 0.0 <= float(self.missing_rate_) <= 1.0:
             raise ModelFileError("NumericColumn: missing_rate_ must lie in [0, 1]")
+        check_dtype_text(self.dtype_, "NumericColumn")
+        if self.kind not in ("continuous", "integer", "datetime", "date"):
+            raise ModelFileError(f"NumericColumn: unknown kind {self.kind!r}")
+        if isinstance(self.step_, bool) or not isinstance(self.step_, int) or self.step_ < 1:
+            raise ModelFileError(
+                f"NumericColumn: step_ must be a positive integer; got {self.step_!r}"
+            )
         bounds = (self.minimum_, self.maximum_)
         if not all(isinstance(b, int | float) and np.isfinite(b) for b in bounds) or (
             self.minimum_ > self.maximum_

@@ -14,7 +14,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special
 
+from stochgen.exceptions import ModelFileError
+
 __all__ = [
+    "check_dtype_text",
     "guide_table",
     "interval_scores",
     "piece_slopes",
@@ -122,6 +125,23 @@ def score_attenuation(probabilities: NDArray[np.float64]) -> float:
     """
     scores = interval_scores(probabilities)
     return float(np.sqrt(np.sum(probabilities * scores**2)))
+
+
+def check_dtype_text(dtype: Any, owner: str) -> str:
+    """Return ``dtype`` if it is the text of a pandas dtype, else raise `ModelFileError`.
+
+    Examples
+    --------
+    >>> check_dtype_text("float64", "NumericColumn")
+    'float64'
+    """
+    try:
+        pd.api.types.pandas_dtype(dtype)
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(f"{owner}: dtype_ {dtype!r} is not a pandas dtype") from exc
+    if not isinstance(dtype, str):
+        raise ModelFileError(f"{owner}: dtype_ must be text; got {dtype!r}")
+    return dtype
 
 
 def restore_dtype(values: Any, dtype: str, categories: Any = None, ordered: bool = False) -> Any:

@@ -197,3 +197,40 @@ def test_tabular_never_imports_dask():
     root = Path(stochgen.__file__).parent / "tabular"
     for path in root.rglob("*.py"):
         assert "stochgen.dask" not in path.read_text(encoding="utf-8"), path
+
+
+def _models(node, name):
+    """Yield every nested model dict of class ``name`` in a model file document."""
+    if isinstance(node, dict):
+        if node.get("class") == name and "state" in node:
+            yield node
+        for value in node.values():
+            yield from _models(value, name)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _models(value, name)
+
+
+def test_model_files_with_broken_values_are_refused(mixed, tmp_path):
+    import json
+
+    from stochgen.exceptions import ModelFileError
+
+    path = stochgen.save(CopulaSynthesizer().fit(mixed), tmp_path / "m.json")
+
+    def load_mutated(name, change):
+        document = json.loads(path.read_text())
+        change(next(_models(document, name))["state"])
+        target = tmp_path / "bad.json"
+        target.write_text(json.dumps(document))
+        (tmp_path / "bad.npz").write_bytes((tmp_path / "m.npz").read_bytes())
+        return stochgen.load(target)
+
+    with pytest.raises(ModelFileError, match="output_columns_"):
+        load_mutated("CopulaSynthesizer", lambda s: s.update(output_columns_=["x", "n", "g", "z"]))
+    with pytest.raises(ModelFileError, match="dtype_"):
+        load_mutated("NumericColumn", lambda s: s.update(dtype_="no such dtype"))
+    with pytest.raises(ModelFileError, match="minimum_"):
+        load_mutated("NumericColumn", lambda s: s.update(minimum_=s["maximum_"] + 1.0))
+    with pytest.raises(ModelFileError, match="probabilities_"):
+        load_mutated("CategoricalColumn", lambda s: s.update(probabilities_=[0.5, 0.6]))
