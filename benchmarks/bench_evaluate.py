@@ -10,8 +10,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from stochgen.evaluate import column_pair_trends, column_shapes, infer_kinds, quality_scores
-from stochgen.evaluate.detection import detection
+from stochgen.metrics import column_pair_trends, column_shapes, infer_kinds, quality_scores
+from stochgen.metrics.detection import detection
 
 
 def make_table(n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:

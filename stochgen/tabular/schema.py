@@ -10,21 +10,9 @@ import pandas as pd
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._validation import check_columns, check_dataframe
 from stochgen.exceptions import ModelFileError, ValidationError
+from stochgen.kinds import KINDS
 
 __all__ = ["KINDS", "Schema", "infer_kind"]
-
-#: Column kinds a schema can hold.
-KINDS = (
-    "continuous",
-    "integer",
-    "categorical",
-    "ordinal",
-    "boolean",
-    "datetime",
-    "date",
-    "constant",
-    "id",
-)
 
 # Object columns with at least this many rows, all distinct strings, are IDs.
 _MIN_ROWS_FOR_ID = 20

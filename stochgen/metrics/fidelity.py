@@ -25,7 +25,15 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import wasserstein_distance
 from scipy.stats.contingency import association
 
-from stochgen.evaluate._kinds import CONTINUOUS, DISCRETE, check_tables, discrete_codes, to_float
+from stochgen.kinds import TIME_KINDS
+from stochgen.metrics.tables import (
+    check_tables,
+    discrete_codes,
+    is_continuous,
+    is_label,
+    time_integers,
+    to_float,
+)
 
 __all__ = [
     "REAL_ASSOCIATION_THRESHOLD",
@@ -53,12 +61,9 @@ _N_BINS = 10
 
 
 def _finite_values(column: pd.Series, kind: str) -> NDArray[Any]:
-    if kind == "datetime":
-        present = column.dropna()
-        if getattr(present.dt, "tz", None) is not None:
-            present = present.dt.tz_convert("UTC").dt.tz_localize(None)
+    if kind in TIME_KINDS:
         # int64 nanoseconds keep every distinct timestamp distinct (float64 would not).
-        return present.dt.as_unit("ns").to_numpy().view(np.int64)
+        return time_integers(column)
     values = to_float(column, kind)
     return np.round(values[~np.isnan(values)], _KS_DECIMALS)
 
@@ -93,7 +98,7 @@ def ks_statistic(a: ArrayLike, b: ArrayLike) -> float:
     return float(np.max(np.abs(cdf_a - cdf_b)))
 
 
-def ks_complement(real: pd.Series, synthetic: pd.Series, kind: str = "numeric") -> float:
+def ks_complement(real: pd.Series, synthetic: pd.Series, kind: str = "continuous") -> float:
     """One minus the two-sample KS statistic of a numeric or datetime column.
 
     Missing values are dropped; datetimes compare as nanoseconds. Equals
@@ -103,8 +108,9 @@ def ks_complement(real: pd.Series, synthetic: pd.Series, kind: str = "numeric") 
     ----------
     real, synthetic : pandas.Series
         The column in each table.
-    kind : {"numeric", "datetime"}
-        The column's kind.
+    kind : str
+        The column's kind: a number kind (``"continuous"``, ``"integer"``) or a
+        time kind (``"datetime"``, ``"date"``).
 
     Returns
     -------
@@ -196,7 +202,7 @@ def column_shapes(
     real, synthetic : pandas.DataFrame
         Tables with the same columns.
     kinds : mapping of str to str, optional
-        Column kinds set by hand (see `stochgen.evaluate.infer_kinds`).
+        Column kinds set by hand (see `stochgen.metrics.infer_kinds`).
 
     Returns
     -------
@@ -222,7 +228,7 @@ def column_shapes(
         if kind == "id":
             continue
         r, s = real[name], synthetic[name]
-        if kind in CONTINUOUS:
+        if is_continuous(kind):
             metric, score = "KSComplement", ks_complement(r, s, kind)
             distance = _scaled_wasserstein(to_float(r, kind), to_float(s, kind))
         else:
@@ -271,7 +277,7 @@ def correlation_similarity(
 
 
 def _continuous_array(column: pd.Series) -> NDArray[np.float64]:
-    kind = "datetime" if pd.api.types.is_datetime64_any_dtype(column.dtype) else "numeric"
+    kind = "datetime" if pd.api.types.is_datetime64_any_dtype(column.dtype) else "continuous"
     return to_float(column, kind)
 
 
@@ -370,7 +376,7 @@ def column_pair_trends(
     """
     kinds = check_tables(real, synthetic, kinds)
     scored = [name for name, kind in kinds.items() if kind != "id"]
-    continuous = [name for name in scored if kinds[name] in CONTINUOUS]
+    continuous = [name for name in scored if is_continuous(kinds[name])]
     numbers_r = pd.DataFrame({n: to_float(real[n], kinds[n]) for n in continuous})
     numbers_s = pd.DataFrame({n: to_float(synthetic[n], kinds[n]) for n in continuous})
     corr = {}
@@ -378,7 +384,7 @@ def column_pair_trends(
         corr[method] = [_masked_corr(numbers, method) for numbers in (numbers_r, numbers_s)]
     codes = {}
     for name in scored:
-        if kinds[name] in DISCRETE:
+        if is_label(kinds[name]):
             codes[name] = discrete_codes(real[name], synthetic[name])
         else:
             codes[name] = (

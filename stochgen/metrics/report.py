@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from stochgen._rng import SeedLike, spawn_generators
-from stochgen.evaluate._kinds import check_tables
-from stochgen.evaluate.fidelity import column_pair_trends, column_shapes, quality_scores
+from stochgen.metrics.fidelity import column_pair_trends, column_shapes, quality_scores
+from stochgen.metrics.tables import check_tables
 
 __all__ = ["Report", "evaluate", "evaluate_files"]
 
@@ -122,7 +122,7 @@ class Report:
         ImportError
             If matplotlib is not installed.
         """
-        from stochgen.evaluate.plots import report_figures
+        from stochgen.metrics.plots import report_figures
 
         return report_figures(self._real, self._synthetic, self.kinds, self.details, seed=seed)
 
@@ -176,7 +176,7 @@ class Report:
         ImportError
             If matplotlib is not installed.
         """
-        from stochgen.evaluate.plots import figure_to_base64
+        from stochgen.metrics.plots import figure_to_base64
 
         parts = [
             "<!DOCTYPE html>",
@@ -272,9 +272,9 @@ def evaluate(
         Real rows from the same source that the synthesizer never saw: the
         test set for ML utility and the baseline for privacy.
     kinds : mapping of str to str, optional
-        Column kinds (``"numeric"``, ``"datetime"``, ``"categorical"``,
-        ``"boolean"``, ``"id"``) for columns whose inferred kind is wrong; see
-        `stochgen.evaluate.infer_kinds`.
+        Kinds (`stochgen.kinds.KINDS`: ``"continuous"``, ``"categorical"``,
+        ``"id"``, ...) for columns whose inferred kind is wrong; see
+        `stochgen.kinds.infer_kind`.
     detection : bool
         Train classifiers to tell real from synthetic rows.
     privacy : bool
@@ -312,7 +312,7 @@ def evaluate(
     if holdout is not None:
         check_tables(real, holdout, kinds, synthetic_name="holdout")
     if target is not None:
-        from stochgen.evaluate.utility import check_target
+        from stochgen.metrics.utility import check_target
 
         check_target(real, target, kinds)
     shapes = column_shapes(real, synthetic, kinds)
@@ -321,15 +321,15 @@ def evaluate(
     details = {"column_shapes": shapes, "column_pair_trends": pairs}
     seeds = spawn_generators(seed, 3)
     if detection:
-        from stochgen.evaluate.detection import detection as detect
+        from stochgen.metrics.detection import detection as detect
 
         details["detection"] = detect(real, synthetic, kinds=kinds, seed=seeds[0])
     if target is not None:
-        from stochgen.evaluate.utility import utility
+        from stochgen.metrics.utility import utility
 
         details["utility"] = utility(real, synthetic, target, holdout, kinds=kinds, seed=seeds[1])
     if privacy:
-        from stochgen.evaluate.privacy import privacy as private
+        from stochgen.metrics.privacy import privacy as private
 
         details["privacy"] = private(real, synthetic, holdout, kinds=kinds, seed=seeds[2])
     return Report(

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from stochgen.evaluate import evaluate
+from stochgen.metrics import evaluate
 
 pytest.importorskip("matplotlib")
 

@@ -26,9 +26,9 @@ from numpy.typing import NDArray
 
 from stochgen._rng import SeedLike, as_generator
 from stochgen._validation import check_n_samples
-from stochgen.evaluate._encode import encode_tables, row_hashes
-from stochgen.evaluate._kinds import check_tables
 from stochgen.exceptions import ValidationError
+from stochgen.metrics.encoding import encode_tables, row_hashes
+from stochgen.metrics.tables import check_tables
 
 __all__ = ["detection", "import_sklearn", "one_thread"]
 

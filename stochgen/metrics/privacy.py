@@ -1,7 +1,7 @@
 """Privacy: whether synthetic rows copy, or sit too close to, the rows learned from.
 
 Rows are compared in one feature space (numbers standardized by the real mean
-and standard deviation, categories one-hot; see `stochgen.evaluate._encode`)
+and standard deviation, categories one-hot; see `stochgen.metrics.encoding`)
 with Euclidean distance, nearest neighbours from scikit-learn. Each metric is
 set against a baseline of real rows the synthesizer never saw (a ``holdout``
 table), or, without one, of the training rows against the other training rows
@@ -28,9 +28,9 @@ from numpy.typing import NDArray
 
 from stochgen._rng import SeedLike, as_generator
 from stochgen._validation import check_n_samples
-from stochgen.evaluate._encode import encode_tables, row_hashes
-from stochgen.evaluate._kinds import check_tables
-from stochgen.evaluate.detection import import_sklearn
+from stochgen.metrics.detection import import_sklearn
+from stochgen.metrics.encoding import encode_tables, row_hashes
+from stochgen.metrics.tables import check_tables
 
 __all__ = ["exact_match_rate", "privacy"]
 
