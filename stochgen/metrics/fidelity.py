@@ -55,6 +55,7 @@ REAL_ASSOCIATION_THRESHOLD = 0.3
 
 # SDMetrics rounds to float precision minus one digit before the KS test.
 _KS_DECIMALS = sys.float_info.dig - 1
+_ROUNDING_LIMIT = 1e15
 # SDMetrics' regularization for categories seen only in the synthetic data.
 _TV_REGULARIZATION = 1e-6
 _N_BINS = 10
@@ -65,7 +66,12 @@ def _finite_values(column: pd.Series, kind: str) -> NDArray[Any]:
         # int64 nanoseconds keep every distinct timestamp distinct (float64 would not).
         return time_integers(column)
     values = to_float(column, kind)
-    return np.round(values[~np.isnan(values)], _KS_DECIMALS)
+    values = values[~np.isnan(values)]
+    # Rounding at 1e-14 changes nothing above 1e15 (the spacing of floats is coarser
+    # there), and numpy's x * 1e14 would overflow to inf near the float maximum.
+    small = np.abs(values) < _ROUNDING_LIMIT
+    values[small] = np.round(values[small], _KS_DECIMALS)
+    return values
 
 
 def ks_statistic(a: ArrayLike, b: ArrayLike) -> float:
@@ -235,7 +241,8 @@ def column_shapes(
             metric, score, distance = "TVComplement", tv_complement(r, s), float("nan")
         rows.append((name, kind, metric, score, distance, missing_similarity(r, s)))
     columns = ["column", "kind", "metric", "score", "wasserstein", "missing_similarity"]
-    return pd.DataFrame(rows, columns=columns)
+    dtypes = dict.fromkeys(columns, np.float64) | dict.fromkeys(columns[:3], object)
+    return pd.DataFrame(rows, columns=columns).astype(dtypes)
 
 
 def correlation_similarity(
@@ -333,7 +340,16 @@ def _contingency(codes: list[tuple[NDArray, NDArray, int]]) -> tuple[float, floa
 def _bin_codes(values: NDArray[np.float64]) -> NDArray[np.intp]:
     # SDMetrics' binning for pair trends: 10 equal-width bins over this table's own
     # values, np.digitize against the 11 edges (so the maximum and NaN get codes 11).
-    edges = np.histogram_bin_edges(values[~np.isnan(values)], bins=_N_BINS)
+    # The edges are np.histogram_bin_edges' (linspace over the range), built here so
+    # that a range too narrow for numpy (one value, nanoseconds apart) cannot fail.
+    present = values[~np.isnan(values)]
+    if present.size == 0:
+        return np.full(values.shape, _N_BINS + 1, dtype=np.intp)
+    low, high = float(present.min()), float(present.max())
+    if not high > low:
+        # numpy's range for one value, [v - 0.5, v + 0.5], puts v in bin 6.
+        return np.where(np.isnan(values), _N_BINS + 1, _N_BINS // 2 + 1).astype(np.intp)
+    edges = np.linspace(low, high, _N_BINS + 1)
     return np.digitize(values, bins=edges)
 
 
@@ -430,7 +446,14 @@ def column_pair_trends(
         "real_association",
         "contributes",
     ]
-    return pd.DataFrame(rows, columns=columns)
+    # Typed even when empty (a one-column table has no pair), so masks and sorts work.
+    dtypes = dict.fromkeys(columns, np.float64) | {
+        "column_1": object,
+        "column_2": object,
+        "metric": object,
+        "contributes": bool,
+    }
+    return pd.DataFrame(rows, columns=columns).astype(dtypes)
 
 
 def _masked_corr(numbers: pd.DataFrame, method: str) -> pd.DataFrame:

@@ -222,6 +222,8 @@ def _time_nanoseconds(column: pd.Series) -> pd.Series:
         column = pd.to_datetime(column)
     if getattr(column.dt, "tz", None) is not None:
         column = column.dt.tz_convert("UTC").dt.tz_localize(None)
+    if isinstance(column.dtype, pd.ArrowDtype):
+        column = column.astype(column.dtype.numpy_dtype)
     return column.dt.as_unit("ns")
 
 
