@@ -48,6 +48,8 @@ def test_summary_is_short_and_names_scores(real, synthetic):
     assert set(report.details) == {
         "column_shapes",
         "column_pair_trends",
+        "kendall_tau",
+        "tail_dependence",
         "detection",
         "utility",
         "privacy",
