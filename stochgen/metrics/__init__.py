@@ -6,9 +6,12 @@ pandas; detection, privacy and ML utility need scikit-learn, the figures
 matplotlib (``pip install 'stochgen[evaluate]'``).
 
 ``stochgen.evaluate`` is `evaluate`, the function; this package is
-``stochgen.metrics``.
+``stochgen.metrics``. Sequence metrics (panels, series) are in
+`stochgen.metrics.sequences`.
 """
 
+from stochgen.metrics.classes import fidelity_by_class
+from stochgen.metrics.dependence import kendall_tau_distance, kendall_tau_matrix, tail_dependence
 from stochgen.metrics.fidelity import (
     column_pair_trends,
     column_shapes,
@@ -30,9 +33,13 @@ __all__ = [
     "correlation_similarity",
     "evaluate",
     "evaluate_files",
+    "fidelity_by_class",
     "infer_kinds",
+    "kendall_tau_distance",
+    "kendall_tau_matrix",
     "ks_complement",
     "missing_similarity",
     "quality_scores",
+    "tail_dependence",
     "tv_complement",
 ]
