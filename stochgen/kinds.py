@@ -25,6 +25,7 @@ import pandas as pd
 __all__ = [
     "KINDS",
     "LABEL_KINDS",
+    "MIN_ROWS_FOR_ID",
     "NUMERIC_KINDS",
     "TIME_KINDS",
     "infer_kind",
@@ -49,7 +50,7 @@ TIME_KINDS = ("datetime", "date")
 #: Kinds whose values are labels (compared for equality only).
 LABEL_KINDS = ("categorical", "ordinal", "boolean", "constant")
 
-# Columns with at least this many rows, all distinct strings, are IDs.
+#: Columns with at least this many rows, all distinct strings (or row numbers), are IDs.
 MIN_ROWS_FOR_ID = 20
 
 
