@@ -46,8 +46,8 @@ _LAZY: dict[str, str] = {
     "RatioOfUniforms": "stochgen.samplers.ratio_of_uniforms",
     "MetropolisHastings": "stochgen.samplers.metropolis",
     "select_copula": "stochgen.copulas.selection",
-    "evaluate": "stochgen.evaluate.report",
-    "Report": "stochgen.evaluate.report",
+    "evaluate": "stochgen.metrics.report",
+    "Report": "stochgen.metrics.report",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -119,7 +119,7 @@ def _cmd_balance(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from stochgen.evaluate.report import evaluate_files
+    from stochgen.metrics.report import evaluate_files
 
     report = evaluate_files(args.real, args.synthetic, target=args.target, html=args.html)
     print(report.summary())

@@ -57,8 +57,8 @@ def run_demo(output: str | Path = "demo-output", seed: int = 0) -> Path:
     pathlib.Path
         The output folder.
     """
-    from stochgen.evaluate.report import evaluate
     from stochgen.io import save
+    from stochgen.metrics.report import evaluate
     from stochgen.tabular.synthesizer import CopulaSynthesizer
 
     folder = Path(output)

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from stochgen._base import BaseModel
 from stochgen.exceptions import ValidationError
-from stochgen.kinds import LABEL_KINDS, NUMERIC_KINDS
+from stochgen.kinds import SHARE_KINDS, VALUE_KINDS
 from stochgen.tabular.categorical import CategoricalColumn
 from stochgen.tabular.conditions import LatentConstraints, is_missing
 from stochgen.tabular.numeric import NumericColumn
@@ -212,9 +212,9 @@ def column_model(kind: str, marginal: Any = "empirical") -> BaseModel:
     >>> column_model("categorical")
     CategoricalColumn()
     """
-    if kind in NUMERIC_KINDS:
+    if kind in VALUE_KINDS:
         return NumericColumn(kind=kind, marginal=marginal)
-    if kind in LABEL_KINDS:
+    if kind in SHARE_KINDS:
         return CategoricalColumn()
     if kind == "id":
         return IdColumn()

@@ -19,7 +19,7 @@ from stochgen._base import BaseModel, check_is_fitted
 from stochgen._validation import check_choice, check_columns
 from stochgen.copulas.gaussian import nearest_correlation
 from stochgen.exceptions import ModelFileError
-from stochgen.kinds import NUMERIC_KINDS
+from stochgen.kinds import VALUE_KINDS
 from stochgen.tabular.columns import (
     CategoricalColumn,
     ConstantColumn,
@@ -234,7 +234,7 @@ class LatentTable(BaseModel):
         -------
         dict of str to object
         """
-        numeric = [n for n, spec in schema.columns_.items() if spec["kind"] in NUMERIC_KINDS]
+        numeric = [n for n, spec in schema.columns_.items() if spec["kind"] in VALUE_KINDS]
         setting = self.marginals
         if isinstance(setting, dict):
             check_columns(setting, numeric, "marginals (numeric columns)")

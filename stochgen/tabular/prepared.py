@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from stochgen.kinds import LABEL_KINDS, NUMERIC_KINDS
+from stochgen.kinds import SHARE_KINDS, VALUE_KINDS
 from stochgen.tabular.columns import CategoricalColumn, NumericColumn, column_model
 from stochgen.tabular.schema import Schema
 from stochgen.tabular.scores import plain_array
@@ -68,7 +68,7 @@ class PreparedTable:
         for name, spec in schema.columns_.items():
             kind, column = spec["kind"], data[name]
             dtype = str(column.dtype)
-            if kind in NUMERIC_KINDS:
+            if kind in VALUE_KINDS:
                 model = NumericColumn(kind=kind)
                 numbers = model.to_numbers(column)
                 parts[name] = {
@@ -78,7 +78,7 @@ class PreparedTable:
                     "step": getattr(model, "step_", 1),
                     "marginal": marginals.get(name, "empirical"),
                 }
-            elif kind in LABEL_KINDS:
+            elif kind in SHARE_KINDS:
                 parts[name] = _prepare_labels(column, kind, dtype)
             else:
                 parts[name] = {

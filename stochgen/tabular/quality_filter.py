@@ -67,9 +67,9 @@ def quality_filter(
     stochgen.exceptions.ValidationError
         If fewer than ``n`` rows pass; the message gives the counts.
     """
-    from stochgen.evaluate._encode import encode_tables
-    from stochgen.evaluate._kinds import check_tables
-    from stochgen.evaluate.detection import import_sklearn, one_thread
+    from stochgen.metrics.detection import import_sklearn, one_thread
+    from stochgen.metrics.encoding import encode_tables
+    from stochgen.metrics.tables import check_tables
 
     import_sklearn("the quality filter")
     from sklearn.ensemble import HistGradientBoostingClassifier

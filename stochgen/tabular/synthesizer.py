@@ -23,7 +23,7 @@ from stochgen.copulas import (
     pseudo_observations,
 )
 from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
-from stochgen.kinds import LABEL_KINDS
+from stochgen.kinds import SHARE_KINDS
 from stochgen.tabular.constraints import Constraint, learned_table_kinds, merge_range
 from stochgen.tabular.latent import LatentTable, PreparedTable
 from stochgen.tabular.plan import (
@@ -234,14 +234,14 @@ class CopulaSynthesizer(BaseModel):
         if setting is None:
             return []
         if isinstance(setting, str) and setting == "auto":
-            return [name for name, spec in schema.columns_.items() if spec["kind"] in LABEL_KINDS]
+            return [name for name, spec in schema.columns_.items() if spec["kind"] in SHARE_KINDS]
         if isinstance(setting, str) or not isinstance(setting, list | tuple):
             raise ValidationError(
                 f"condition_columns must be 'auto', None or a list of columns; got {setting!r}"
             )
         check_columns(setting, list(schema.columns_), "condition_columns")
         for name in setting:
-            if schema.columns_[name]["kind"] not in LABEL_KINDS:
+            if schema.columns_[name]["kind"] not in SHARE_KINDS:
                 raise ValidationError(
                     f"condition_columns: {name!r} is {schema.columns_[name]['kind']}; "
                     "per-class models are kept for categorical and boolean columns"

@@ -26,9 +26,9 @@ from numpy.typing import NDArray
 
 from stochgen._rng import SeedLike, as_generator
 from stochgen._validation import check_n_samples
-from stochgen.evaluate._encode import encode_tables, row_hashes
-from stochgen.evaluate._kinds import check_tables
 from stochgen.exceptions import ValidationError
+from stochgen.metrics.encoding import encode_tables, row_hashes
+from stochgen.metrics.tables import check_tables
 
 __all__ = ["detection", "import_sklearn", "one_thread"]
 
@@ -180,7 +180,8 @@ def detection(
     if min(len(real_part), len(synthetic_part)) < n_folds:
         raise ValidationError(
             f"detection: each table needs at least n_folds={n_folds} rows; "
-            f"got {len(real_part)} real and {len(synthetic_part)} synthetic"
+            f"got {len(real_part)} real and {len(synthetic_part)} synthetic "
+            "(evaluate(..., detection=False) skips detection)"
         )
     labels = np.r_[np.zeros(len(real_part)), np.ones(len(synthetic_part))]
     split = _grouped_folds([real_part, synthetic_part], kinds, columns, n_folds, rng)

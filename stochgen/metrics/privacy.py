@@ -1,7 +1,7 @@
 """Privacy: whether synthetic rows copy, or sit too close to, the rows learned from.
 
 Rows are compared in one feature space (numbers standardized by the real mean
-and standard deviation, categories one-hot; see `stochgen.evaluate._encode`)
+and standard deviation, categories one-hot; see `stochgen.metrics.encoding`)
 with Euclidean distance, nearest neighbours from scikit-learn. Each metric is
 set against a baseline of real rows the synthesizer never saw (a ``holdout``
 table), or, without one, of the training rows against the other training rows
@@ -28,14 +28,17 @@ from numpy.typing import NDArray
 
 from stochgen._rng import SeedLike, as_generator
 from stochgen._validation import check_n_samples
-from stochgen.evaluate._encode import encode_tables, row_hashes
-from stochgen.evaluate._kinds import check_tables
-from stochgen.evaluate.detection import import_sklearn
+from stochgen.exceptions import ValidationError
+from stochgen.metrics.detection import import_sklearn
+from stochgen.metrics.encoding import encode_tables, row_hashes
+from stochgen.metrics.tables import check_tables
 
 __all__ = ["exact_match_rate", "privacy"]
 
 #: Query rows (synthetic and baseline) used at most for the distance metrics.
 MAX_ROWS = 2_000
+# Leave-one-out needs a row's own match and its two nearest other rows.
+_MIN_TRAIN_ROWS = 3
 
 
 def exact_match_rate(
@@ -130,7 +133,8 @@ def privacy(
     ImportError
         If scikit-learn is not installed.
     stochgen.exceptions.ValidationError
-        On mismatched or empty tables.
+        On mismatched or empty tables, fewer than 3 training rows, or only
+        ID-like columns.
 
     Examples
     --------
@@ -150,6 +154,13 @@ def privacy(
     max_rows = check_n_samples(max_rows, "max_rows")
     rng = as_generator(seed)
     columns = [name for name, kind in kinds.items() if kind != "id"]
+    if not columns:
+        raise ValidationError("privacy: no column to compare (all columns are ID-like)")
+    if len(train) < _MIN_TRAIN_ROWS:
+        raise ValidationError(
+            f"privacy: train needs at least {_MIN_TRAIN_ROWS} rows for nearest-neighbour "
+            f"distances; got {len(train)} (evaluate(..., privacy=False) skips privacy)"
+        )
     tables = [train, synthetic] + ([holdout] if holdout is not None else [])
     hashes = row_hashes(tables, kinds, columns)
     match_synthetic = float(np.isin(hashes[1], hashes[0]).mean())

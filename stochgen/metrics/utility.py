@@ -27,10 +27,10 @@ from numpy.typing import NDArray
 
 from stochgen._rng import SeedLike, as_generator
 from stochgen._validation import check_columns
-from stochgen.evaluate._encode import encode_tables
-from stochgen.evaluate._kinds import CONTINUOUS, check_tables, to_float
-from stochgen.evaluate.detection import import_sklearn, one_thread
 from stochgen.exceptions import ValidationError
+from stochgen.metrics.detection import import_sklearn, one_thread
+from stochgen.metrics.encoding import encode_tables
+from stochgen.metrics.tables import CONTINUOUS_KINDS, check_tables, to_float
 
 __all__ = ["check_target", "utility"]
 
@@ -70,7 +70,7 @@ def check_target(real: pd.DataFrame, target: str, kinds: Mapping[str, str]) -> s
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": ["a", "b", "a", "b"],
     ...                    "y_copy": ["A", "B", "A", "B"]})
-    >>> kinds = {"x": "numeric", "y": "categorical", "y_copy": "categorical"}
+    >>> kinds = {"x": "continuous", "y": "categorical", "y_copy": "categorical"}
     >>> check_target(df, "y", kinds)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -87,7 +87,7 @@ def check_target(real: pd.DataFrame, target: str, kinds: Mapping[str, str]) -> s
         raise ValidationError(
             f"target {target!r} has {y.nunique()} distinct value(s); expected at least 2"
         )
-    task = "regression" if kind in CONTINUOUS else "classification"
+    task = "regression" if kind in CONTINUOUS_KINDS else "classification"
     y_codes = pd.factorize(y.astype(object))[0]
     y_float = to_float(y, kind) if task == "regression" else None
     for name, feature_kind in kinds.items():
@@ -98,7 +98,7 @@ def check_target(real: pd.DataFrame, target: str, kinds: Mapping[str, str]) -> s
             x_codes = pd.factorize(feature.astype(object))[0]
             pairs = pd.DataFrame({"x": x_codes, "y": y_codes}).drop_duplicates()
             leaks = len(pairs) == pairs["x"].nunique() == pairs["y"].nunique()
-        elif feature_kind in CONTINUOUS:
+        elif feature_kind in CONTINUOUS_KINDS:
             frame = pd.DataFrame({"x": to_float(feature, feature_kind), "y": y_float})
             rho = frame.corr(method="spearman").iloc[0, 1]
             leaks = bool(abs(rho) > 1 - 1e-12)

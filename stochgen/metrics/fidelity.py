@@ -25,7 +25,15 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import wasserstein_distance
 from scipy.stats.contingency import association
 
-from stochgen.evaluate._kinds import CONTINUOUS, DISCRETE, check_tables, discrete_codes, to_float
+from stochgen.kinds import TIME_KINDS
+from stochgen.metrics.tables import (
+    check_tables,
+    discrete_codes,
+    is_continuous,
+    is_label,
+    time_integers,
+    to_float,
+)
 
 __all__ = [
     "REAL_ASSOCIATION_THRESHOLD",
@@ -47,20 +55,23 @@ REAL_ASSOCIATION_THRESHOLD = 0.3
 
 # SDMetrics rounds to float precision minus one digit before the KS test.
 _KS_DECIMALS = sys.float_info.dig - 1
+_ROUNDING_LIMIT = 1e15
 # SDMetrics' regularization for categories seen only in the synthetic data.
 _TV_REGULARIZATION = 1e-6
 _N_BINS = 10
 
 
 def _finite_values(column: pd.Series, kind: str) -> NDArray[Any]:
-    if kind == "datetime":
-        present = column.dropna()
-        if getattr(present.dt, "tz", None) is not None:
-            present = present.dt.tz_convert("UTC").dt.tz_localize(None)
+    if kind in TIME_KINDS:
         # int64 nanoseconds keep every distinct timestamp distinct (float64 would not).
-        return present.dt.as_unit("ns").to_numpy().view(np.int64)
+        return time_integers(column)
     values = to_float(column, kind)
-    return np.round(values[~np.isnan(values)], _KS_DECIMALS)
+    values = values[~np.isnan(values)]
+    # Rounding at 1e-14 changes nothing above 1e15 (the spacing of floats is coarser
+    # there), and numpy's x * 1e14 would overflow to inf near the float maximum.
+    small = np.abs(values) < _ROUNDING_LIMIT
+    values[small] = np.round(values[small], _KS_DECIMALS)
+    return values
 
 
 def ks_statistic(a: ArrayLike, b: ArrayLike) -> float:
@@ -93,7 +104,7 @@ def ks_statistic(a: ArrayLike, b: ArrayLike) -> float:
     return float(np.max(np.abs(cdf_a - cdf_b)))
 
 
-def ks_complement(real: pd.Series, synthetic: pd.Series, kind: str = "numeric") -> float:
+def ks_complement(real: pd.Series, synthetic: pd.Series, kind: str = "continuous") -> float:
     """One minus the two-sample KS statistic of a numeric or datetime column.
 
     Missing values are dropped; datetimes compare as nanoseconds. Equals
@@ -103,8 +114,9 @@ def ks_complement(real: pd.Series, synthetic: pd.Series, kind: str = "numeric") 
     ----------
     real, synthetic : pandas.Series
         The column in each table.
-    kind : {"numeric", "datetime"}
-        The column's kind.
+    kind : str
+        The column's kind: a number kind (``"continuous"``, ``"integer"``) or a
+        time kind (``"datetime"``, ``"date"``).
 
     Returns
     -------
@@ -196,7 +208,7 @@ def column_shapes(
     real, synthetic : pandas.DataFrame
         Tables with the same columns.
     kinds : mapping of str to str, optional
-        Column kinds set by hand (see `stochgen.evaluate.infer_kinds`).
+        Column kinds set by hand (see `stochgen.metrics.infer_kinds`).
 
     Returns
     -------
@@ -222,14 +234,15 @@ def column_shapes(
         if kind == "id":
             continue
         r, s = real[name], synthetic[name]
-        if kind in CONTINUOUS:
+        if is_continuous(kind):
             metric, score = "KSComplement", ks_complement(r, s, kind)
             distance = _scaled_wasserstein(to_float(r, kind), to_float(s, kind))
         else:
             metric, score, distance = "TVComplement", tv_complement(r, s), float("nan")
         rows.append((name, kind, metric, score, distance, missing_similarity(r, s)))
     columns = ["column", "kind", "metric", "score", "wasserstein", "missing_similarity"]
-    return pd.DataFrame(rows, columns=columns)
+    dtypes = dict.fromkeys(columns, np.float64) | dict.fromkeys(columns[:3], object)
+    return pd.DataFrame(rows, columns=columns).astype(dtypes)
 
 
 def correlation_similarity(
@@ -271,7 +284,7 @@ def correlation_similarity(
 
 
 def _continuous_array(column: pd.Series) -> NDArray[np.float64]:
-    kind = "datetime" if pd.api.types.is_datetime64_any_dtype(column.dtype) else "numeric"
+    kind = "datetime" if pd.api.types.is_datetime64_any_dtype(column.dtype) else "continuous"
     return to_float(column, kind)
 
 
@@ -327,7 +340,16 @@ def _contingency(codes: list[tuple[NDArray, NDArray, int]]) -> tuple[float, floa
 def _bin_codes(values: NDArray[np.float64]) -> NDArray[np.intp]:
     # SDMetrics' binning for pair trends: 10 equal-width bins over this table's own
     # values, np.digitize against the 11 edges (so the maximum and NaN get codes 11).
-    edges = np.histogram_bin_edges(values[~np.isnan(values)], bins=_N_BINS)
+    # The edges are np.histogram_bin_edges' (linspace over the range), built here so
+    # that a range too narrow for numpy (one value, nanoseconds apart) cannot fail.
+    present = values[~np.isnan(values)]
+    if present.size == 0:
+        return np.full(values.shape, _N_BINS + 1, dtype=np.intp)
+    low, high = float(present.min()), float(present.max())
+    if not high > low:
+        # numpy's range for one value, [v - 0.5, v + 0.5], puts v in bin 6.
+        return np.where(np.isnan(values), _N_BINS + 1, _N_BINS // 2 + 1).astype(np.intp)
+    edges = np.linspace(low, high, _N_BINS + 1)
     return np.digitize(values, bins=edges)
 
 
@@ -370,7 +392,7 @@ def column_pair_trends(
     """
     kinds = check_tables(real, synthetic, kinds)
     scored = [name for name, kind in kinds.items() if kind != "id"]
-    continuous = [name for name in scored if kinds[name] in CONTINUOUS]
+    continuous = [name for name in scored if is_continuous(kinds[name])]
     numbers_r = pd.DataFrame({n: to_float(real[n], kinds[n]) for n in continuous})
     numbers_s = pd.DataFrame({n: to_float(synthetic[n], kinds[n]) for n in continuous})
     corr = {}
@@ -378,7 +400,7 @@ def column_pair_trends(
         corr[method] = [_masked_corr(numbers, method) for numbers in (numbers_r, numbers_s)]
     codes = {}
     for name in scored:
-        if kinds[name] in DISCRETE:
+        if is_label(kinds[name]):
             codes[name] = discrete_codes(real[name], synthetic[name])
         else:
             codes[name] = (
@@ -424,7 +446,14 @@ def column_pair_trends(
         "real_association",
         "contributes",
     ]
-    return pd.DataFrame(rows, columns=columns)
+    # Typed even when empty (a one-column table has no pair), so masks and sorts work.
+    dtypes = dict.fromkeys(columns, np.float64) | {
+        "column_1": object,
+        "column_2": object,
+        "metric": object,
+        "contributes": bool,
+    }
+    return pd.DataFrame(rows, columns=columns).astype(dtypes)
 
 
 def _masked_corr(numbers: pd.DataFrame, method: str) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stochgen.evaluate import (
+from stochgen.metrics import (
     column_pair_trends,
     column_shapes,
     contingency_similarity,
@@ -20,10 +20,16 @@ from stochgen.evaluate import (
 
 sdmetrics = pytest.importorskip("sdmetrics")
 
+pytestmark = pytest.mark.compat
+
 SDTYPES = {
-    "numeric": "numerical",
+    "continuous": "numerical",
+    "integer": "numerical",
     "datetime": "datetime",
+    "date": "datetime",
     "categorical": "categorical",
+    "ordinal": "categorical",
+    "constant": "categorical",
     "boolean": "boolean",
     "id": "id",
 }
@@ -49,7 +55,7 @@ def test_column_metrics_equal_sdmetrics(real, synthetic):
 
     kinds = infer_kinds(real)
     for name, kind in kinds.items():
-        if kind in ("numeric", "datetime"):
+        if kind in ("continuous", "integer", "datetime"):
             ours = ks_complement(real[name], synthetic[name], kind)
             theirs = KSComplement.compute(real[name], synthetic[name])
         else:

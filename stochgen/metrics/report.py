@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 from stochgen._rng import SeedLike, spawn_generators
-from stochgen.evaluate._kinds import check_tables
-from stochgen.evaluate.fidelity import column_pair_trends, column_shapes, quality_scores
+from stochgen.metrics.classes import fidelity_by_class
+from stochgen.metrics.dependence import kendall_tau_distance, tail_dependence
+from stochgen.metrics.fidelity import column_pair_trends, column_shapes, quality_scores
+from stochgen.metrics.tables import check_tables
 
 __all__ = ["Report", "evaluate", "evaluate_files"]
 
@@ -34,8 +36,10 @@ class Report:
         Mean correlation / contingency similarity over the pairs correlated in
         the real data (NaN when there are none).
     details : dict of str to pandas.DataFrame
-        ``"column_shapes"`` and ``"column_pair_trends"`` always;
-        ``"detection"``, ``"privacy"`` and ``"utility"`` when computed.
+        ``"column_shapes"``, ``"column_pair_trends"``, ``"kendall_tau"`` (see
+        `stochgen.metrics.dependence.kendall_tau_distance`) and
+        ``"tail_dependence"`` always; ``"by_class"``, ``"detection"``,
+        ``"privacy"`` and ``"utility"`` when computed.
     kinds : dict of str to str
         The column kinds used.
     n_rows : tuple of int
@@ -67,6 +71,7 @@ class Report:
           Fidelity score       100.0%  (Column Shapes 100.0%, Column Pair Trends 100.0%)
           Lowest columns       x 1.000 (KS), y 1.000 (KS)
           Lowest pairs         x~y 1.000
+          Kendall tau          distance 0.000 (Frobenius), largest +0.000 at x~y
         """
         lines = [
             f"Synthetic data evaluation: {self.n_rows[0]:,} real rows, "
@@ -88,6 +93,9 @@ class Report:
                 f"{r.column_1}~{r.column_2} {r.score:.3f}" for r in pairs.itertuples()
             )
             lines.append(f"  Lowest pairs         {worst}")
+        lines.extend(_dependence_lines(self.details))
+        if "by_class" in self.details:
+            lines.append(_by_class_line(self.details["by_class"]))
         if "detection" in self.details:
             det = self.details["detection"].set_index("classifier")
             lines.append(
@@ -122,7 +130,7 @@ class Report:
         ImportError
             If matplotlib is not installed.
         """
-        from stochgen.evaluate.plots import report_figures
+        from stochgen.metrics.plots import report_figures
 
         return report_figures(self._real, self._synthetic, self.kinds, self.details, seed=seed)
 
@@ -176,7 +184,7 @@ class Report:
         ImportError
             If matplotlib is not installed.
         """
-        from stochgen.evaluate.plots import figure_to_base64
+        from stochgen.metrics.plots import figure_to_base64
 
         parts = [
             "<!DOCTYPE html>",
@@ -205,6 +213,34 @@ class Report:
 
 def _percent(value: float) -> str:
     return "n/a" if np.isnan(value) else f"{100 * value:.1f}%"
+
+
+def _dependence_lines(details: Mapping[str, pd.DataFrame]) -> list[str]:
+    tau = details["kendall_tau"]
+    lines = []
+    if len(tau.dropna(subset=["difference"])):
+        worst = tau.loc[tau["difference"].abs().idxmax()]
+        lines.append(
+            f"  Kendall tau          distance {tau.attrs['frobenius']:.3f} (Frobenius), "
+            f"largest {worst['difference']:+.3f} at {worst['column_1']}~{worst['column_2']}"
+        )
+    tails = details["tail_dependence"].dropna(subset=["real_upper"])
+    if len(tails):
+        top = tails.iloc[0]
+        lines.append(
+            f"  Tail dependence      {top['column_1']}~{top['column_2']} "
+            f"(q={tails.attrs['q']:g}): lower {top['synthetic_lower']:.2f} vs "
+            f"{top['real_lower']:.2f}, upper {top['synthetic_upper']:.2f} vs "
+            f"{top['real_upper']:.2f} (synthetic vs real)"
+        )
+    return lines
+
+
+def _by_class_line(table: pd.DataFrame) -> str:
+    cells = ", ".join(
+        f"{r['class']!s} {_percent(r['score'])}" for _, r in table.sort_values("score").iterrows()
+    )
+    return f"  By class of {table.attrs['by']!s}".ljust(23) + cells
 
 
 def _utility_lines(table: pd.DataFrame) -> list[str]:
@@ -247,6 +283,7 @@ def evaluate(
     holdout: pd.DataFrame | None = None,
     *,
     kinds: Mapping[str, str] | None = None,
+    by: str | None = None,
     detection: bool = True,
     privacy: bool = True,
     seed: SeedLike = 0,
@@ -256,7 +293,10 @@ def evaluate(
     Fidelity (always; numpy, scipy and pandas only): per column KS / TV
     complement, Wasserstein distance and missing-rate similarity; per pair
     correlation (Pearson, Spearman) and contingency similarity; an overall
-    score as SDMetrics' ``QualityReport`` computes it. With scikit-learn:
+    score as SDMetrics' ``QualityReport`` computes it; the same scores per
+    class of a label column (``by``). Dependence (always): the distance
+    between the Kendall tau matrices and the tail dependence of the most
+    dependent pairs. With scikit-learn:
     detection (``detection=True``), privacy (``privacy=True``) and ML utility
     (when ``target`` is given).
 
@@ -272,9 +312,12 @@ def evaluate(
         Real rows from the same source that the synthesizer never saw: the
         test set for ML utility and the baseline for privacy.
     kinds : mapping of str to str, optional
-        Column kinds (``"numeric"``, ``"datetime"``, ``"categorical"``,
-        ``"boolean"``, ``"id"``) for columns whose inferred kind is wrong; see
-        `stochgen.evaluate.infer_kinds`.
+        Kinds (`stochgen.kinds.KINDS`: ``"continuous"``, ``"categorical"``,
+        ``"id"``, ...) for columns whose inferred kind is wrong; see
+        `stochgen.kinds.infer_kind`.
+    by : str, optional
+        A label column: fidelity is also scored within each of its classes
+        (``details["by_class"]``).
     detection : bool
         Train classifiers to tell real from synthetic rows.
     privacy : bool
@@ -312,24 +355,29 @@ def evaluate(
     if holdout is not None:
         check_tables(real, holdout, kinds, synthetic_name="holdout")
     if target is not None:
-        from stochgen.evaluate.utility import check_target
+        from stochgen.metrics.utility import check_target
 
         check_target(real, target, kinds)
     shapes = column_shapes(real, synthetic, kinds)
     pairs = column_pair_trends(real, synthetic, kinds)
     scores = quality_scores(shapes, pairs)
     details = {"column_shapes": shapes, "column_pair_trends": pairs}
-    seeds = spawn_generators(seed, 3)
+    # Streams 0-2 as before dependence was added, so those results did not change.
+    seeds = spawn_generators(seed, 5)
+    details["kendall_tau"] = kendall_tau_distance(real, synthetic, kinds, seed=seeds[3])
+    details["tail_dependence"] = tail_dependence(real, synthetic, kinds, seed=seeds[4])
+    if by is not None:
+        details["by_class"] = fidelity_by_class(real, synthetic, by, kinds)
     if detection:
-        from stochgen.evaluate.detection import detection as detect
+        from stochgen.metrics.detection import detection as detect
 
         details["detection"] = detect(real, synthetic, kinds=kinds, seed=seeds[0])
     if target is not None:
-        from stochgen.evaluate.utility import utility
+        from stochgen.metrics.utility import utility
 
         details["utility"] = utility(real, synthetic, target, holdout, kinds=kinds, seed=seeds[1])
     if privacy:
-        from stochgen.evaluate.privacy import privacy as private
+        from stochgen.metrics.privacy import privacy as private
 
         details["privacy"] = private(real, synthetic, holdout, kinds=kinds, seed=seeds[2])
     return Report(

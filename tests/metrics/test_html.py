@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from stochgen.evaluate import evaluate
+from stochgen.metrics import evaluate
 
 pytest.importorskip("matplotlib")
 
@@ -35,7 +35,7 @@ def find_chromium():
 
 @pytest.fixture(scope="module")
 def report(real, synthetic):
-    return evaluate(real, synthetic, target="group", seed=0)
+    return evaluate(real, synthetic, target="group", by="group", seed=0)
 
 
 def test_plot_writes_png_files(tmp_path, report):
@@ -54,6 +54,8 @@ def test_html_is_self_contained(tmp_path, report):
     assert all(s.startswith("data:image/png;base64,") for s in sources)
     assert "http://" not in text and "https://" not in text
     assert "Fidelity score" in text
+    for heading in ("Kendall tau", "Tail dependence", "By class"):
+        assert f"<h2>{heading}</h2>" in text
 
 
 def test_html_figures_render_in_headless_chromium(tmp_path, report):

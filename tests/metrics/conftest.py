@@ -3,6 +3,13 @@ import pandas as pd
 import pytest
 
 
+def pytest_configure(config):
+    # Registered here too, so that this folder runs on its own with --strict-markers.
+    config.addinivalue_line(
+        "markers", "compat: agreement with other tools (SDMetrics); needs them installed"
+    )
+
+
 def make_table(n: int, seed: int, *, shift: float = 0.0) -> pd.DataFrame:
     """A mixed table: correlated numerics, a category tied to them, booleans, datetimes, NaN."""
     rng = np.random.default_rng(seed)

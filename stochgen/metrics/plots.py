@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from stochgen._rng import SeedLike, as_generator
-from stochgen.evaluate._kinds import CONTINUOUS, to_float
+from stochgen.kinds import TIME_KINDS
+from stochgen.metrics.tables import CONTINUOUS_KINDS, to_float
 
 __all__ = ["figure_to_base64", "report_figures"]
 
@@ -57,14 +58,14 @@ def figure_to_base64(figure: Any) -> str:
 
 
 def _column_axes(ax: Any, name: str, kind: str, real: pd.Series, synthetic: pd.Series) -> None:
-    if kind in CONTINUOUS:
+    if kind in CONTINUOUS_KINDS:
         r, s = to_float(real, kind), to_float(synthetic, kind)
         r, s = r[~np.isnan(r)], s[~np.isnan(s)]
         both = np.concatenate([r, s])
         if both.size:
             low, high = np.quantile(both, [0.005, 0.995])
             bins = np.linspace(low, high, 31) if high > low else 10
-            scale = 86_400e9 if kind == "datetime" else 1.0
+            scale = 86_400e9 if kind in TIME_KINDS else 1.0
             for values, color, label in ((r, _REAL, "real"), (s, _SYNTHETIC, "synthetic")):
                 if values.size:
                     ax.hist(
@@ -75,7 +76,7 @@ def _column_axes(ax: Any, name: str, kind: str, real: pd.Series, synthetic: pd.S
                         color=color,
                         label=label,
                     )
-            if kind == "datetime":
+            if kind in TIME_KINDS:
                 ax.set_xlabel("days since 1970-01-01")
     else:
         freq_r = real.astype(object).value_counts(normalize=True)
@@ -189,16 +190,16 @@ def report_figures(
     Examples
     --------
     >>> import pandas as pd
-    >>> from stochgen.evaluate.fidelity import column_pair_trends
+    >>> from stochgen.metrics.fidelity import column_pair_trends
     >>> df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [1.0, 3.0, 2.0, 5.0]})
-    >>> kinds = {"x": "numeric", "y": "numeric"}
+    >>> kinds = {"x": "continuous", "y": "continuous"}
     >>> details = {"column_pair_trends": column_pair_trends(df, df)}
     >>> sorted(report_figures(df, df, kinds, details))
     ['columns', 'correlation', 'pairs']
     """
     rng = as_generator(seed)
     figures = {"columns": _columns_figure(real, synthetic, kinds)}
-    continuous = [n for n, k in kinds.items() if k in CONTINUOUS]
+    continuous = [n for n, k in kinds.items() if k in CONTINUOUS_KINDS]
     if len(continuous) >= 2:
         numbers_real = pd.DataFrame({n: to_float(real[n], kinds[n]) for n in continuous})
         numbers_synthetic = pd.DataFrame({n: to_float(synthetic[n], kinds[n]) for n in continuous})

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stochgen.evaluate.privacy import exact_match_rate, privacy
-from stochgen.evaluate.utility import utility
-from tests.evaluate.conftest import make_table
+from stochgen.metrics.privacy import exact_match_rate, privacy
+from stochgen.metrics.utility import utility
+from tests.metrics.conftest import make_table
 
 
 @pytest.fixture(scope="module")

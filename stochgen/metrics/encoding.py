@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from stochgen.evaluate._kinds import CONTINUOUS, discrete_codes, to_float
+from stochgen.metrics.tables import CONTINUOUS_KINDS, discrete_codes, to_float
 
 __all__ = ["encode_tables", "row_hashes"]
 
@@ -63,7 +63,8 @@ def encode_tables(
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [1.0, 3.0], "g": ["a", "b"]})
-    >>> (m,), cat = encode_tables([df], {"x": "numeric", "g": "categorical"}, ["x", "g"], "ordinal")
+    >>> kinds = {"x": "continuous", "g": "categorical"}
+    >>> (m,), cat = encode_tables([df], kinds, ["x", "g"], "ordinal")
     >>> m.tolist(), cat.tolist()
     ([[1.0, 0.0], [3.0, 1.0]], [False, True])
     """
@@ -72,7 +73,7 @@ def encode_tables(
     categorical: list[bool] = []
     for name in columns:
         kind = kinds[name]
-        if kind in CONTINUOUS:
+        if kind in CONTINUOUS_KINDS:
             values = [to_float(t[name], kind) for t in tables]
             if encoding == "ordinal":
                 for block, v in zip(blocks, values, strict=True):
@@ -144,13 +145,13 @@ def row_hashes(
     >>> import pandas as pd
     >>> a = pd.DataFrame({"x": [1, 2]})
     >>> b = pd.DataFrame({"x": [2.0, 3.0]})
-    >>> ha, hb = row_hashes([a, b], {"x": "numeric"}, ["x"])
+    >>> ha, hb = row_hashes([a, b], {"x": "continuous"}, ["x"])
     >>> bool(ha[1] == hb[0]), bool(ha[0] == hb[1])
     (True, False)
     """
     normalized: list[dict[str, NDArray]] = [{} for _ in tables]
     for name in columns:
-        if kinds[name] in CONTINUOUS:
+        if kinds[name] in CONTINUOUS_KINDS:
             for out, t in zip(normalized, tables, strict=True):
                 out[name] = to_float(t[name], kinds[name])
         else:
