@@ -8,7 +8,7 @@ import numpy as np
 
 from stochgen._numba import jit
 
-__all__ = ["interp_scores", "matrix_apply", "standard_normals"]
+__all__ = ["interp_scores", "matrix_apply", "pairwise_moments", "standard_normals"]
 
 # Up to this many knots, the piece is found by comparing with every knot.
 _FEW_KNOTS = 16
@@ -116,3 +116,49 @@ def standard_normals(rng, out):  # pragma: no cover - jitted
     """
     for i in range(out.shape[0]):
         out[i] = rng.standard_normal()
+
+
+@jit
+def pairwise_moments(columns, present, out):  # pragma: no cover - jitted
+    """Write pairwise-complete correlations of the rows of ``columns`` into ``out``.
+
+    ``columns`` is (d, n), dimension-major, with 0 where ``present`` (0/1
+    floats, same shape) is 0. Entry (i, j) of ``out`` is the Pearson
+    correlation of dimensions i and j over the rows where both are present;
+    NaN with fewer than 3 such rows or no spread. Sums are branch-free, so the
+    inner loop vectorizes; no BLAS, whose thread pool crawls on a busy machine
+    for matrices this small (the copula fit computes one per label).
+    """
+    d, n = columns.shape
+    for i in range(d):
+        xi = columns[i]
+        mi = present[i]
+        for j in range(i, d):
+            xj = columns[j]
+            mj = present[j]
+            count = 0.0
+            sum_i = 0.0
+            sum_j = 0.0
+            sum_ii = 0.0
+            sum_jj = 0.0
+            sum_ij = 0.0
+            for r in range(n):
+                a = xi[r] * mj[r]
+                b = xj[r] * mi[r]
+                count += mi[r] * mj[r]
+                sum_i += a
+                sum_j += b
+                sum_ii += a * xi[r]
+                sum_jj += b * xj[r]
+                sum_ij += a * xj[r]
+            value = math.nan
+            if count >= 3.0:
+                mean_i = sum_i / count
+                mean_j = sum_j / count
+                var_i = sum_ii / count - mean_i * mean_i
+                var_j = sum_jj / count - mean_j * mean_j
+                if var_i > 0.0 and var_j > 0.0:
+                    value = (sum_ij / count - mean_i * mean_j) / math.sqrt(var_i * var_j)
+                    value = min(1.0, max(-1.0, value))
+            out[i, j] = value
+            out[j, i] = value

@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
+from stochgen._kernels.tabular import pairwise_moments
 from stochgen._validation import check_choice, check_columns
 from stochgen.copulas.gaussian import nearest_correlation
 from stochgen.exceptions import ModelFileError
@@ -29,12 +30,10 @@ from stochgen.tabular.conditions import LatentConstraints
 from stochgen.tabular.prepared import PreparedTable
 from stochgen.tabular.schema import Schema
 
-__all__ = ["LatentTable", "PreparedTable", "pairwise_correlation"]
+__all__ = ["LatentTable", "PreparedTable", "leading_component", "pairwise_correlation"]
 
 # PreparedTable lives in prepared.py and is re-exported here.
 
-# Pairs observed together in fewer rows get no correlation.
-_MIN_PAIRED_ROWS = 3
 # Correlations are kept strictly inside (-1, 1) before the positive-definite repair.
 _MAX_ABS_CORRELATION = 0.999
 
@@ -60,28 +59,26 @@ def pairwise_correlation(scores: NDArray[np.float64]) -> NDArray[np.float64]:
     array([[1.   , 0.982],
            [0.982, 1.   ]])
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        present = ~np.isnan(scores)
-        if present.all():
-            corr = np.atleast_2d(np.corrcoef(scores, rowvar=False))
-        else:
-            # Pairwise-complete moments from matrix products: entry (i, j) sums over
-            # the rows where both i and j are present.
-            mask = present.astype(np.float64)
-            x = np.where(present, scores, 0.0)
-            count = mask.T @ mask
-            sum_x = x.T @ mask  # sum of x_i where j is present
-            sum_xx = (x * x).T @ mask
-            mean_x = sum_x / count
-            cov = (x.T @ x) / count - mean_x * mean_x.T
-            var = sum_xx / count - mean_x**2
-            corr = cov / np.sqrt(var * var.T)
-            corr[count < _MIN_PAIRED_ROWS] = np.nan
-    return np.where(np.isfinite(corr), np.clip(corr, -1.0, 1.0), 0.0)
+    present = ~np.isnan(scores)
+    columns = np.ascontiguousarray(np.where(present, scores, 0.0).T)
+    corr = np.empty((scores.shape[1], scores.shape[1]))
+    pairwise_moments(columns, np.ascontiguousarray(present.T, dtype=np.float64), corr)
+    return np.where(np.isfinite(corr), corr, 0.0)
 
 
-def _leading_component(value_scores: list[NDArray[np.float64]]) -> NDArray[np.float64] | None:
-    """Return each row's score on the first principal component of the numeric scores."""
+def leading_component(value_scores: list[NDArray[np.float64]]) -> NDArray[np.float64] | None:
+    """Return each row's score on the first principal component of the numeric scores.
+
+    Parameters
+    ----------
+    value_scores : list of numpy.ndarray
+        One (n,) array per numeric column (NaN where undefined).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        None without numeric columns.
+    """
     if not value_scores:
         return None
     matrix = np.column_stack(value_scores)
@@ -184,7 +181,9 @@ class LatentTable(BaseModel):
                 columns[name] = model
             elif "codes" not in part:
                 columns[name] = part["model"]
-        summary = _leading_component([block[:, 0] for block in scores.values()])
+        summary = prepared.order_scores
+        if summary is None:
+            summary = leading_component([block[:, 0] for block in scores.values()])
         for name, part in prepared.parts.items():
             if "codes" in part:
                 model = CategoricalColumn().fit_codes(
@@ -207,6 +206,26 @@ class LatentTable(BaseModel):
         self.corr_ = self._correlation(latent)
         self.n_rows_ = prepared.n_rows
         return latent
+
+    def order_scores(self, latent: NDArray[np.float64]) -> NDArray[np.float64] | None:
+        """Return the label-ordering score of each row, from its latent scores.
+
+        The first principal component of the value dimensions, as `fit` uses
+        it; give it to `PreparedTable.with_order_scores` so tables fitted to
+        subsets of the rows order labels the same way.
+
+        Parameters
+        ----------
+        latent : numpy.ndarray
+            Latent scores of the rows (`fit_transform`'s output).
+
+        Returns
+        -------
+        numpy.ndarray or None
+        """
+        check_is_fitted(self)
+        values = [latent[:, i] for i, (_, role) in enumerate(self.layout_) if role == "value"]
+        return leading_component(values)
 
     def prepare(self, data: pd.DataFrame) -> PreparedTable:
         """Infer the schema of ``data`` (with ``kinds``) and convert its columns once.

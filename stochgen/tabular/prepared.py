@@ -40,10 +40,16 @@ class PreparedTable:
         ``marginal`` (numeric), ``codes``, ``labels``, ``categories``,
         ``ordered`` and ``order`` (labels) or ``model`` (constant, key).
     n_rows : int
+    order_scores : numpy.ndarray or None
+        A score per row that orders categorical labels on the latent axis
+        (see `CategoricalColumn.fit`); None: the fit computes it from the
+        numeric columns. Per-label tables take the whole table's, so their
+        fits skip that step and order labels the same way.
     """
 
     parts: dict[str, dict[str, Any]]
     n_rows: int
+    order_scores: NDArray[np.float64] | None = None
 
     @classmethod
     def from_frame(
@@ -107,7 +113,12 @@ class PreparedTable:
                 if key in part:
                     part[key] = part[key][rows]
             parts[name] = part
-        return PreparedTable(parts, int(len(rows)))
+        order = None if self.order_scores is None else self.order_scores[rows]
+        return PreparedTable(parts, int(len(rows)), order)
+
+    def with_order_scores(self, scores: NDArray[np.float64] | None) -> PreparedTable:
+        """Return this table with ``order_scores`` set (see the attribute)."""
+        return PreparedTable(self.parts, self.n_rows, scores)
 
     def missing_rate(self, name: str) -> float:
         """Share of rows where column ``name`` is missing."""

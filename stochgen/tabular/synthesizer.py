@@ -206,6 +206,8 @@ class CopulaSynthesizer(BaseModel):
         self.latent_ = latent
         self.copula_ = _fit_copula(self.copula, scores, latent.corr_)
         self.n_rows_ = int(len(data))
+        if conditioning:
+            prepared = prepared.with_order_scores(latent.order_scores(scores))
         self.class_models_ = self._fit_class_models(latent, prepared, conditioning)
         self.constraints_ = constraints
         self.output_columns_ = list(data.columns)

@@ -14,3 +14,11 @@ def matrix_apply(factor, g, lower):
 
 def standard_normals(rng, out):
     rng.standard_normal(out=out)
+
+
+def pairwise_moments(columns, present):
+    """Pairwise-complete Pearson correlations (pandas' DataFrame.corr, min_periods=3)."""
+    import pandas as pd
+
+    x = np.where(present > 0, columns, np.nan).T
+    return pd.DataFrame(x).corr(min_periods=3).to_numpy()

@@ -60,3 +60,22 @@ def test_standard_normals_equal_numpy_values_and_state(n):
     reference.standard_normals(theirs, expected)
     np.testing.assert_array_equal(out, expected)
     assert ours.random() == theirs.random()  # the generator advanced alike
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.3])
+def test_pairwise_moments_kernel_equals_the_reference(missing):
+    from stochgen._kernels.tabular import pairwise_moments
+
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((500, 7))
+    x[:, 1] += 0.8 * x[:, 0]
+    x[:, 6] = 2.0  # constant: no correlation
+    present = (rng.random(x.shape) >= missing).astype(np.float64)
+    present[:498, 5] = 0.0  # two rows only: too few
+    columns = np.ascontiguousarray(np.where(present > 0, x, 0.0).T)
+    mask = np.ascontiguousarray(present.T)
+    out = np.empty((7, 7))
+    pairwise_moments(columns, mask, out)
+    expected = reference.pairwise_moments(columns, mask)
+    assert np.array_equal(np.isnan(out), np.isnan(expected))
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
