@@ -8,6 +8,7 @@ from stochgen._kernels import archimedean as ka
 from stochgen._kernels.copulas import kendall_tau_matrix
 from stochgen.copulas import ClaytonCopula
 from stochgen.copulas import bivariate as bv
+from stochgen.copulas.bivariate import _families, _fit
 from stochgen.exceptions import ConvergenceWarning
 from tests.reference import archimedean as ra
 
@@ -35,7 +36,7 @@ def test_vectorized_hinv_matches_closed_form_twin(theta):
     rng = np.random.default_rng(5)
     p, c = rng.uniform(1e-9, 1 - 1e-9, (2, 500))
     expected = ra.hinv_closed_form(1, theta, p, c)
-    assert_allclose(bv._clayton_hinv(theta, p, c), expected, rtol=1e-12)
+    assert_allclose(_families._clayton_hinv(theta, p, c), expected, rtol=1e-12)
     assert_allclose(ka.archimedean_hinv(1, theta, p, c), expected, rtol=1e-12)
 
 
@@ -47,7 +48,7 @@ def test_loglik_derivatives_match_logpdf_and_finite_differences(theta):
     work = np.empty((2, hi.shape[0]))
 
     def derivatives(t):
-        return bv._clayton_loglik_derivatives(t, hi, lo, sums, work)
+        return _fit._clayton_loglik_derivatives(t, hi, lo, sums, work)
 
     loglik, score, hessian, third = derivatives(theta)
     assert_allclose(loglik, ClaytonCopula(theta=theta).logpdf(u).sum(), rtol=1e-12)
@@ -64,7 +65,7 @@ def test_newton_fit_matches_scipy_mle_and_beats_tau_inversion(rotation, theta, n
     (fast,), loglik = bv.fit_pair("clayton", rotation, u1, u2)
     tau = float(kendall_tau_matrix(u)[0, 1])
     start = bv.pair_param_from_tau("clayton", rotation, tau)
-    (scipy_mle,) = bv._mle_one("clayton", rotation, u1, u2, start[0])
+    (scipy_mle,) = _fit._mle_one("clayton", rotation, u1, u2, start[0])
     scipy_loglik = bv.pair_logpdf("clayton", rotation, (scipy_mle,), u1, u2).sum()
     assert_allclose(fast, scipy_mle, rtol=1e-4)
     assert loglik >= scipy_loglik - 1e-6
@@ -85,7 +86,7 @@ def test_maximum_at_the_lower_bound_is_returned_without_warning():
 def test_newton_failure_falls_back_to_scipy_with_a_warning(monkeypatch):
     u = ClaytonCopula(theta=2.0).sample(2000, seed=8)
     expected = ClaytonCopula().fit(u).theta_
-    monkeypatch.setattr(bv, "_clayton_newton", lambda *args: None)
+    monkeypatch.setattr(_fit, "_clayton_newton", lambda *args: None)
     with pytest.warns(ConvergenceWarning, match="fell back to a bounded scalar search"):
         cop = ClaytonCopula().fit(u)
     assert_allclose(cop.theta_, expected, rtol=1e-6)
