@@ -118,7 +118,7 @@ class VineCopula(Copula):
     --------
     >>> from stochgen.copulas import GaussianCopula
     >>> corr = [[1.0, 0.7, 0.3], [0.7, 1.0, 0.5], [0.3, 0.5, 1.0]]
-    >>> u = GaussianCopula(corr=corr).sample(2000, seed=0)
+    >>> u = GaussianCopula.from_params(corr=corr).sample(2000, seed=0)
     >>> vine = VineCopula().fit(u)
     >>> len(vine.edges_), vine.sample(5, seed=1).shape
     (3, (5, 3))

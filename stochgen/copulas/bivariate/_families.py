@@ -128,6 +128,17 @@ def _flip(x: NDArray[np.float64], flag: bool) -> NDArray[np.float64]:
     return np.clip(1.0 - x, _LOW, _HIGH) if flag else x
 
 
+def _inside(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    # u exactly 0 or 1 (a QMC point, a rounded value) has a limit the formulas cannot
+    # evaluate (log 0, 0/0): move it to the nearest double inside (0, 1).
+    return np.clip(x, _LOW, _HIGH)
+
+
+def _unit(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    # Round-off (and overflow at the corners for extreme parameters) clipped into [0, 1].
+    return np.clip(x, 0.0, 1.0, out=x)
+
+
 def _student_scores(u: NDArray[np.float64], df: float) -> NDArray[np.float64]:
     return special.stdtrit(df, u)
 
@@ -265,8 +276,9 @@ def pair_hfunc1(family: str, rotation: int, params: tuple[float, ...], u1, u2) -
     >>> float(pair_hfunc1("gaussian", 0, (0.5,), x, x)[0])
     0.5
     """
+    u1, u2 = _inside(u1), _inside(u2)
     f1, f2 = _flips(rotation)
-    h = _base_hfunc(family, params, _flip(u2, f2), _flip(u1, f1))
+    h = _unit(_base_hfunc(family, params, _flip(u2, f2), _flip(u1, f1)))
     return 1.0 - h if f2 else h
 
 
@@ -290,8 +302,9 @@ def pair_hfunc2(family: str, rotation: int, params: tuple[float, ...], u1, u2) -
     >>> round(float(pair_hfunc2("frank", 0, (3.0,), x, x)[0]), 12)
     0.5
     """
+    u1, u2 = _inside(u1), _inside(u2)
     f1, f2 = _flips(rotation)
-    h = _base_hfunc(family, params, _flip(u1, f1), _flip(u2, f2))
+    h = _unit(_base_hfunc(family, params, _flip(u1, f1), _flip(u2, f2)))
     return 1.0 - h if f1 else h
 
 
@@ -318,8 +331,9 @@ def pair_hinv1(family: str, rotation: int, params: tuple[float, ...], u1, p) -> 
     >>> bool(np.isclose(pair_hfunc1("gumbel", 90, (2.0,), u1, u2)[0], 0.7))
     True
     """
+    u1, p = _inside(u1), _inside(p)
     f1, f2 = _flips(rotation)
-    x = _base_hinv(family, params, _flip(p, f2), _flip(u1, f1))
+    x = _unit(_base_hinv(family, params, _flip(p, f2), _flip(u1, f1)))
     return _flip(x, f2)
 
 
@@ -346,8 +360,9 @@ def pair_hinv2(family: str, rotation: int, params: tuple[float, ...], u2, p) -> 
     >>> bool(np.isclose(pair_hfunc2("joe", 270, (2.0,), u1, u2)[0], 0.7))
     True
     """
+    u2, p = _inside(u2), _inside(p)
     f1, f2 = _flips(rotation)
-    x = _base_hinv(family, params, _flip(p, f1), _flip(u2, f2))
+    x = _unit(_base_hinv(family, params, _flip(p, f1), _flip(u2, f2)))
     return _flip(x, f1)
 
 
@@ -378,6 +393,7 @@ def pair_cdf(family: str, rotation: int, params: tuple[float, ...], u1, u2) -> N
     """
     if family in ("gaussian", "student"):
         raise ValidationError(f"the {family} copula cdf has no closed form")
+    u1, u2 = _inside(u1), _inside(u2)
     f1, f2 = _flips(rotation)
     a, b = _flip(u1, f1), _flip(u2, f2)
     base = (
@@ -388,9 +404,9 @@ def pair_cdf(family: str, rotation: int, params: tuple[float, ...], u1, u2) -> N
     # C_90(u1, u2) = u2 - C(1-u1, u2); C_180 = u1 + u2 - 1 + C(1-u1, 1-u2);
     # C_270(u1, u2) = u1 - C(u1, 1-u2).
     if rotation == 90:
-        return u2 - base
-    if rotation == 180:
-        return u1 + u2 - 1.0 + base
-    if rotation == 270:
-        return u1 - base
-    return base
+        base = u2 - base
+    elif rotation == 180:
+        base = u1 + u2 - 1.0 + base
+    elif rotation == 270:
+        base = u1 - base
+    return _unit(np.asarray(base, dtype=np.float64))

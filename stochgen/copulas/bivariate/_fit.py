@@ -78,7 +78,7 @@ def fit_pair(
     Examples
     --------
     >>> from stochgen.copulas import ClaytonCopula
-    >>> u = ClaytonCopula(theta=2.0).sample(4000, seed=0)
+    >>> u = ClaytonCopula.from_params(theta=2.0).sample(4000, seed=0)
     >>> params, _ = fit_pair("clayton", 0, u[:, 0], u[:, 1])
     >>> round(params[0], 1)
     2.0
