@@ -85,6 +85,7 @@ MODEL_CLASSES: dict[str, str] = {
     "GumbelCopula": "stochgen.copulas.archimedean",
     "JoeCopula": "stochgen.copulas.archimedean",
     "VineCopula": "stochgen.copulas.vine",
+    "JointDistribution": "stochgen.montecarlo.joint",
     "VAESynthesizer": "stochgen.bridges.torch.vae",
     "GANSynthesizer": "stochgen.bridges.torch.gan",
 }

@@ -189,9 +189,26 @@ class Copula(BaseModel):
         """Log copula density at each row of ``u``."""
         raise NotImplementedError
 
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:  # pragma: no cover
+    def sample(
+        self, n: int, seed: SeedLike = None, method: str = "random"
+    ) -> NDArray[np.float64]:  # pragma: no cover - abstract
         """Draw ``n`` points of (0, 1)^d."""
         raise NotImplementedError
+
+    @property
+    def n_uniforms(self) -> int:  # pragma: no cover - abstract
+        """Number of independent uniforms `from_uniforms` turns into one point."""
+        raise NotImplementedError
+
+    def from_uniforms(self, w: ArrayLike) -> NDArray[np.float64]:  # pragma: no cover - abstract
+        """Map independent uniforms, shape (n, n_uniforms), to copula points (n, d)."""
+        raise NotImplementedError
+
+    def _sample_qmc(self, n: int, seed: SeedLike, method: str) -> NDArray[np.float64]:
+        """Points from a randomized point set through `from_uniforms` (method != "random")."""
+        from stochgen.samplers.qmc import uniform_points
+
+        return self.from_uniforms(uniform_points(n, self.n_uniforms, seed, method))
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None

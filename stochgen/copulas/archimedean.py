@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import special
 
 from stochgen._base import check_is_fitted
 from stochgen._kernels.archimedean import logseries_from_log1mp, sibuya_from_uniform
@@ -273,7 +274,7 @@ class ArchimedeanCopula(Copula):
         raise NotImplementedError  # pragma: no cover - every family defines it
 
     # -- sampling -----------------------------------------------------------------------
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:
+    def sample(self, n: int, seed: SeedLike = None, method: str = "random") -> NDArray[np.float64]:
         """Draw ``n`` points of (0, 1)^d.
 
         Parameters
@@ -281,12 +282,17 @@ class ArchimedeanCopula(Copula):
         n : int
             Number of rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            Point set: ``"random"`` keeps the block streams; the others
+            transform a randomized point set through `from_uniforms`.
 
         Returns
         -------
         numpy.ndarray
             Shape (n, d).
         """
+        if method != "random":
+            return self._sample_qmc(check_n_samples(n), seed, method)
         theta, d = self._state()
         n = check_n_samples(n)
         out = np.empty((n, d))
@@ -308,6 +314,47 @@ class ArchimedeanCopula(Copula):
                 with np.errstate(divide="ignore", over="ignore"):
                     out[start:stop] = self._generator(theta, e / v[:, None])
         return np.clip(out, np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg, out=out)
+
+    @property
+    def n_uniforms(self) -> int:
+        """Independent uniforms per point: 2 for d = 2; d + frailty's (1, Gumbel 2) above."""
+        _, d = self._state()
+        if d == 2:
+            return 2
+        return d + (2 if self.family == "gumbel" else 1)
+
+    def from_uniforms(self, w: ArrayLike) -> NDArray[np.float64]:
+        """Map independent uniforms to copula points, monotonically in each uniform.
+
+        d = 2: ``(w1, hinv1(w1, w2))``. d > 2: the frailty by inversion of its
+        last uniform(s) and ``E_j = -log(1 - w_j)``, then ``psi(E_j / V)``.
+
+        Parameters
+        ----------
+        w : array_like
+            Shape (n, n_uniforms), inside (0, 1).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, d).
+        """
+        theta, d = self._state()
+        data = check_unit_interval(w, "w")
+        if data.shape[1] != self.n_uniforms:
+            raise ValidationError(f"w must have {self.n_uniforms} columns; got {data.shape[1]}")
+        if d == 2:
+            out = data.copy()
+            out[:, 1] = bv.pair_hinv1(self.family, self.rotation, (theta,), data[:, 0], data[:, 1])
+        else:
+            v = self._frailty_from_uniforms(theta, data[:, d:])
+            e = -np.log1p(-data[:, :d])
+            with np.errstate(divide="ignore", over="ignore"):
+                out = self._generator(theta, e / v[:, None])
+        return np.clip(out, np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg)
+
+    def _frailty_from_uniforms(self, theta: float, w: NDArray[np.float64]) -> NDArray[np.float64]:
+        raise NotImplementedError  # pragma: no cover - every family defines it
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None
@@ -415,6 +462,9 @@ class ClaytonCopula(ArchimedeanCopula):
     def _frailty(self, theta, rng, n):
         return rng.gamma(1.0 / theta, 1.0, n)
 
+    def _frailty_from_uniforms(self, theta, w):
+        return special.gammaincinv(1.0 / theta, w[:, 0])
+
     def _logpdf_nd(self, theta, data):
         # Joe (2014), eq. 4.10: the d-th derivative of the Clayton generator.
         d = data.shape[1]
@@ -469,6 +519,26 @@ class FrankCopula(ArchimedeanCopula):
         # p rounds to 1 (theta > ~37): Kemp's algorithm on log(1 - p) = -theta.
         return logseries_from_log1mp(-theta, rng, n)
 
+    def _frailty_from_uniforms(self, theta, w):
+        # Logarithmic series by inversion of its cdf, tabulated until the tail is below
+        # 1e-15: k up to ~ 35 / (1 - p), so refused for theta above _FRANK_QMC_MAX_THETA.
+        if theta > _FRANK_QMC_MAX_THETA:
+            raise ValidationError(
+                f"FrankCopula with dim > 2: quasi-Monte Carlo needs theta <= "
+                f"{_FRANK_QMC_MAX_THETA} (the frailty's cdf table grows as e^theta); got "
+                f"{theta}; use method='random'"
+            )
+        log_p = math.log(-math.expm1(-theta))
+        k = np.arange(1.0, 1.0 + math.ceil(40.0 * math.exp(theta)) + 10.0)
+        pmf = np.exp(k * log_p - np.log(k) - math.log(theta))
+        cdf = np.cumsum(pmf)
+        index = np.searchsorted(cdf, w[:, 0] * cdf[-1], side="left")
+        return k[np.minimum(index, k.size - 1)]
+
+
+#: Largest Frank parameter whose d > 2 frailty is inverted for QMC (table of ~ 40 e^theta).
+_FRANK_QMC_MAX_THETA = 10.0
+
 
 class GumbelCopula(ArchimedeanCopula):
     """Gumbel copula ``exp(-((-log u)^theta + (-log v)^theta)^(1/theta))``, ``theta >= 1``.
@@ -515,11 +585,13 @@ class GumbelCopula(ArchimedeanCopula):
             return np.ones(n)
         angle = rng.uniform(0.0, math.pi, n)
         w = rng.standard_exponential(n)
-        return (
-            np.sin(alpha * angle)
-            / np.sin(angle) ** (1.0 / alpha)
-            * (np.sin((1.0 - alpha) * angle) / w) ** ((1.0 - alpha) / alpha)
-        )
+        return _kanter(alpha, angle, w)
+
+    def _frailty_from_uniforms(self, theta, w):
+        alpha = 1.0 / theta
+        if alpha == 1.0:
+            return np.ones(w.shape[0])
+        return _kanter(alpha, math.pi * w[:, 0], -np.log1p(-w[:, 1]))
 
 
 class JoeCopula(ArchimedeanCopula):
@@ -561,3 +633,15 @@ class JoeCopula(ArchimedeanCopula):
 
     def _frailty(self, theta, rng, n):
         return sibuya_from_uniform(1.0 / theta, rng.random(n))
+
+    def _frailty_from_uniforms(self, theta, w):
+        return sibuya_from_uniform(1.0 / theta, np.ascontiguousarray(w[:, 0]))
+
+
+def _kanter(alpha: float, angle: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray:
+    # Positive stable(alpha) from an angle in (0, pi) and a standard exponential (Kanter 1975).
+    return (
+        np.sin(alpha * angle)
+        / np.sin(angle) ** (1.0 / alpha)
+        * (np.sin((1.0 - alpha) * angle) / w) ** ((1.0 - alpha) / alpha)
+    )

@@ -479,7 +479,9 @@ class GaussianCopula(Copula):
         logdet = 2.0 * np.log(np.diag(chol)).sum()
         return -0.5 * (logdet + (w * w).sum(axis=1) - (z * z).sum(axis=1))
 
-    def sample_normal_scores(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:
+    def sample_normal_scores(
+        self, n: int, seed: SeedLike = None, method: str = "random"
+    ) -> NDArray[np.float64]:
         """Draw ``n`` rows of the underlying multivariate normal (normal scores).
 
         Parameters
@@ -487,6 +489,9 @@ class GaussianCopula(Copula):
         n : int
             Number of rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            Point set: ``"random"`` keeps the block streams; the others
+            transform a randomized point set through `from_uniforms`.
 
         Returns
         -------
@@ -496,12 +501,46 @@ class GaussianCopula(Copula):
         corr = self._corr()
         n = check_n_samples(n)
         chol = np.linalg.cholesky(corr)
+        if method != "random":
+            from stochgen.samplers.qmc import normal_scores
+
+            return normal_scores(n, corr.shape[0], seed, method) @ chol.T
         out = np.empty((n, corr.shape[0]))
         for start, stop, rng in iter_blocks(n, seed):
             out[start:stop] = rng.standard_normal((stop - start, corr.shape[0])) @ chol.T
         return out
 
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:
+    @property
+    def n_uniforms(self) -> int:
+        """Independent uniforms per point: d."""
+        return self.dim
+
+    def from_uniforms(self, w: ArrayLike) -> NDArray[np.float64]:
+        """Map independent uniforms to copula points: ``Phi(L Phi^-1(w))``.
+
+        Parameters
+        ----------
+        w : array_like
+            Shape (n, d), inside (0, 1).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, d).
+
+        Examples
+        --------
+        >>> cop = GaussianCopula.from_params(corr=[[1.0, 0.5], [0.5, 1.0]])
+        >>> cop.from_uniforms([[0.5, 0.5]])
+        array([[0.5, 0.5]])
+        """
+        corr = self._corr()
+        data = check_unit_interval(w, "w")
+        if data.shape[1] != corr.shape[0]:
+            raise ValidationError(f"w must have {corr.shape[0]} columns; got {data.shape[1]}")
+        return special.ndtr(special.ndtri(data) @ np.linalg.cholesky(corr).T)
+
+    def sample(self, n: int, seed: SeedLike = None, method: str = "random") -> NDArray[np.float64]:
         """Draw ``n`` points of (0, 1)^d.
 
         Parameters
@@ -509,13 +548,16 @@ class GaussianCopula(Copula):
         n : int
             Number of rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            Point set: ``"random"`` keeps the block streams; the others
+            transform a randomized point set through `from_uniforms`.
 
         Returns
         -------
         numpy.ndarray
             Shape (n, d).
         """
-        return special.ndtr(self.sample_normal_scores(n, seed))
+        return special.ndtr(self.sample_normal_scores(n, seed, method))
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None

@@ -150,7 +150,7 @@ class IndependenceCopula(Copula):
         """
         return self._points(u).prod(axis=1)
 
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:
+    def sample(self, n: int, seed: SeedLike = None, method: str = "random") -> NDArray[np.float64]:
         """Draw ``n`` uniform points of (0, 1)^d.
 
         Parameters
@@ -158,12 +158,36 @@ class IndependenceCopula(Copula):
         n : int
             Number of rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            Point set: ``"random"`` keeps the block streams; the others
+            transform a randomized point set through `from_uniforms`.
 
         Returns
         -------
         numpy.ndarray
         """
+        if method != "random":
+            return self._sample_qmc(check_n_samples(n), seed, method)
         return self.conditional_sample(n, {}, seed)
+
+    @property
+    def n_uniforms(self) -> int:
+        """Independent uniforms per point: d."""
+        return self._dim()
+
+    def from_uniforms(self, w: ArrayLike) -> NDArray[np.float64]:
+        """Return the uniforms themselves (checked).
+
+        Parameters
+        ----------
+        w : array_like
+            Shape (n, d), inside (0, 1).
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        return self._points(w)
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None

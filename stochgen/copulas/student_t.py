@@ -260,7 +260,7 @@ class StudentTCopula(Copula):
             raise ValidationError(f"u must have {corr.shape[0]} columns; got {data.shape[1]}")
         return student_t_logpdf(data, corr, df)
 
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:
+    def sample(self, n: int, seed: SeedLike = None, method: str = "random") -> NDArray[np.float64]:
         """Draw ``n`` points of (0, 1)^d: ``t_df(Z / sqrt(W / df))``, ``W ~ chi2(df)``.
 
         Parameters
@@ -268,13 +268,47 @@ class StudentTCopula(Copula):
         n : int
             Number of rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            Point set: ``"random"`` keeps the block streams; the others
+            transform a randomized point set through `from_uniforms`.
 
         Returns
         -------
         numpy.ndarray
             Shape (n, d).
         """
+        if method != "random":
+            return self._sample_qmc(check_n_samples(n), seed, method)
         return self.conditional_sample(n, {}, seed)
+
+    @property
+    def n_uniforms(self) -> int:
+        """Independent uniforms per point: d for the normals, one for the chi-square."""
+        return self.dim + 1
+
+    def from_uniforms(self, w: ArrayLike) -> NDArray[np.float64]:
+        """Map independent uniforms (n, d + 1) to copula points (n, d) by inversion.
+
+        Parameters
+        ----------
+        w : array_like
+            Shape (n, d + 1), inside (0, 1): d normals and the chi-square.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, d).
+        """
+        corr, df = self._params()
+        d = corr.shape[0]
+        data = check_unit_interval(w, "w")
+        if data.shape[1] != d + 1:
+            raise ValidationError(f"w must have {d + 1} columns; got {data.shape[1]}")
+        z = special.ndtri(data[:, :d]) @ np.linalg.cholesky(corr).T
+        scale = np.sqrt(special.chdtri(df, 1.0 - data[:, d]) / df)
+        return np.clip(
+            special.stdtr(df, z / scale[:, None]), np.finfo(float).tiny, 1 - np.finfo(float).epsneg
+        )
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None

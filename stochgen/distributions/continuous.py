@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from stochgen._base import check_is_fitted
 from stochgen.distributions._parametric import _FIT_ERRORS, ParametricDistribution
 from stochgen.distributions.skewed import (
     Burr,
@@ -95,6 +96,16 @@ class Normal(ParametricDistribution):
     def _sample_block(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
         return self.params_["loc"] + self.params_["scale"] * rng.standard_normal(n)
 
+    def normal_score_map(self) -> tuple[str, float, float, float]:
+        """Return the exact map from a normal score, ``x = c0 + c1 * g(c2 * z)``.
+
+        Returns
+        -------
+        tuple
+        """
+        check_is_fitted(self)
+        return ("identity", self.params_["loc"], self.params_["scale"], 1.0)
+
 
 class LogNormal(ParametricDistribution):
     """Log-normal distribution (`scipy.stats.lognorm`).
@@ -139,6 +150,17 @@ class LogNormal(ParametricDistribution):
             except _FIT_ERRORS:
                 pass  # the general search below reports what fails
         return super()._mle(data, fixed)
+
+    def normal_score_map(self) -> tuple[str, float, float, float]:
+        """Return the exact map from a normal score, ``x = c0 + c1 * g(c2 * z)``.
+
+        Returns
+        -------
+        tuple
+        """
+        check_is_fitted(self)
+        p = self.params_
+        return ("exp", p["loc"], p["scale"], p["s"])
 
 
 class Gamma(ParametricDistribution):
@@ -421,6 +443,16 @@ class Uniform(ParametricDistribution):
 
     def _sample_block(self, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
         return self.params_["loc"] + self.params_["scale"] * rng.random(n)
+
+    def normal_score_map(self) -> tuple[str, float, float, float]:
+        """Return the exact map from a normal score, ``x = c0 + c1 * g(c2 * z)``.
+
+        Returns
+        -------
+        tuple
+        """
+        check_is_fitted(self)
+        return ("ndtr", self.params_["loc"], self.params_["scale"], 1.0)
 
 
 class Logistic(ParametricDistribution):
