@@ -211,7 +211,7 @@ class JointDistribution(BaseModel):
     # ------------------------------------------------------------------ sampling
     def _gaussian_maps(self) -> tuple[NDArray, ...] | None:
         marginals, copula = self._parts()
-        if not isinstance(copula, GaussianCopula):
+        if copula is not None and not isinstance(copula, GaussianCopula):
             return None
         kind, c0, c1, c2 = [], [], [], []
         for m in marginals:
@@ -221,8 +221,10 @@ class JointDistribution(BaseModel):
             c0.append(a)
             c1.append(b)
             c2.append(c)
+        # Independence is the Gaussian copula with the identity: uniform columns pass through.
+        corr = np.eye(len(marginals)) if copula is None else copula.corr_
         return (
-            np.linalg.cholesky(copula.corr_),
+            np.linalg.cholesky(corr),
             np.array(kind, dtype=np.int64),
             np.array(c0, dtype=float),
             np.array(c1, dtype=float),
@@ -246,10 +248,14 @@ class JointDistribution(BaseModel):
         numpy.ndarray or DataFrame
             Shape (n, d); a DataFrame when the marginals are named.
         """
-        marginals, copula = self._parts()
         points = np.array(w, dtype=np.float64, order="C", copy=True, ndmin=2)
         if points.shape[1] != self.n_uniforms:
             raise ValidationError(f"w must have {self.n_uniforms} columns; got {points.shape[1]}")
+        return self._rows_from_points(points)
+
+    def _rows_from_points(self, points: NDArray[np.float64]) -> NDArray[Any] | pd.DataFrame:
+        # `points` (C-contiguous, owned) is overwritten: no copy of n x d values.
+        marginals, copula = self._parts()
         maps = self._gaussian_maps()
         if maps is not None:
             correlated_normal_map(points, *maps)
@@ -304,7 +310,7 @@ class JointDistribution(BaseModel):
         n = check_n_samples(n)
         check_method(method)
         w = uniform_points(n, self.n_uniforms, seed, method, row_offset=row_offset)
-        return self.from_uniforms(w)
+        return self._rows_from_points(np.ascontiguousarray(w))
 
     # ------------------------------------------------------------------ densities
     def _matrix(self, x: ArrayLike | pd.DataFrame) -> NDArray[np.float64]:
