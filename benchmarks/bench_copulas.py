@@ -116,7 +116,7 @@ def gaussian(dims, n_values):
         s = np.sqrt(np.diag(cov))
         corr = cov / s[:, None] / s[None, :]
         for n in n_values:
-            u = GaussianCopula(corr=corr).sample(n, seed=1)
+            u = GaussianCopula.from_params(corr=corr).sample(n, seed=1)
 
             def run_ours(u=u, n=n):
                 cop = GaussianCopula().fit(u)
@@ -158,7 +158,7 @@ def vines(cases):
         cov = a @ a.T + np.eye(d)
         s = np.sqrt(np.diag(cov))
         corr = cov / s[:, None] / s[None, :]
-        u = GaussianCopula(corr=corr).sample(n, seed=1)
+        u = GaussianCopula.from_params(corr=corr).sample(n, seed=1)
         controls = pv.FitControlsVinecop(
             family_set=[fam.indep, fam.gaussian, fam.clayton, fam.gumbel, fam.frank, fam.joe],
             parametric_method="itau",
@@ -181,8 +181,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     start = time.perf_counter()
-    ClaytonCopula(theta=2.0).fit(ClaytonCopula(theta=2.0).sample(100, seed=0))
-    VineCopula().fit(GaussianCopula(corr=np.eye(3) * 0.5 + 0.5).sample(100, seed=0))
+    ClaytonCopula.from_params(theta=2.0).fit(
+        ClaytonCopula.from_params(theta=2.0).sample(100, seed=0)
+    )
+    VineCopula().fit(GaussianCopula.from_params(corr=np.eye(3) * 0.5 + 0.5).sample(100, seed=0))
     print(f"first calls (numba compile or cache load): {time.perf_counter() - start:.2f} s")
     if args.quick:
         bivariate([10_000])

@@ -46,6 +46,9 @@ _LAZY: dict[str, str] = {
     "RatioOfUniforms": "stochgen.samplers.ratio_of_uniforms",
     "MetropolisHastings": "stochgen.samplers.metropolis",
     "select_copula": "stochgen.copulas.selection",
+    "JointDistribution": "stochgen.montecarlo.joint",
+    "simulate": "stochgen.montecarlo.simulate",
+    "sobol_indices": "stochgen.montecarlo.sensitivity",
     "evaluate": "stochgen.metrics.report",
     "Report": "stochgen.metrics.report",
 }

@@ -53,9 +53,10 @@ def _logpdf_scalar(family: int, theta: float, u: float, v: float) -> float:
         la = _log_sum_pow_m1(-theta * lu, -theta * lv)
         return math.log1p(theta) - (1.0 + theta) * (lu + lv) - (2.0 + 1.0 / theta) * la
     if family == FRANK:
-        em = math.expm1(-theta)
-        den = -em - math.expm1(-theta * u) * math.expm1(-theta * v)
-        return math.log(theta * -em) - theta * (u + v) - 2.0 * math.log(abs(den))
+        # The textbook denominator (1 - e^-t) - (1 - e^-tu)(1 - e^-tv) cancels to 0 for
+        # large |theta|; times e^(theta (u + v)) it is a sum of terms of one sign.
+        g = math.expm1(theta * v) - math.exp(theta * u) * math.expm1(theta * (v - 1.0))
+        return math.log(-theta * math.expm1(-theta)) + theta * (u + v) - 2.0 * math.log(abs(g))
     if family == GUMBEL:
         x = -math.log(u)
         y = -math.log(v)
@@ -89,8 +90,9 @@ def _cdf_scalar(family: int, theta: float, u: float, v: float) -> float:
         la = _log_sum_pow_m1(-theta * math.log(u), -theta * math.log(v))
         return math.exp(-la / theta)
     if family == FRANK:
-        w = math.expm1(-theta * u) * math.expm1(-theta * v) / math.expm1(-theta)
-        return -math.log1p(w) / theta
+        # log1p(w) of the textbook form tends to log(0) for large theta; this is exact algebra.
+        g = math.expm1(theta * v) - math.exp(theta * u) * math.expm1(theta * (v - 1.0))
+        return (u + v) - math.log(g / -math.expm1(-theta)) / theta
     if family == GUMBEL:
         x = -math.log(u)
         y = -math.log(v)
@@ -108,8 +110,9 @@ def _hfunc_scalar(family: int, theta: float, x: float, c: float) -> float:
         la = _log_sum_pow_m1(-theta * lc, -theta * math.log(x))
         return math.exp(-(theta + 1.0) * lc - (1.0 + 1.0 / theta) * la)
     if family == FRANK:
-        ex = math.expm1(-theta * x)
-        return ex * math.exp(-theta * c) / (math.expm1(-theta) + math.expm1(-theta * c) * ex)
+        # Both denominator terms share the sign of theta: no cancellation at large |theta|.
+        ex = math.expm1(theta * x)
+        return ex / (ex - math.exp(theta * c) * math.expm1(theta * (x - 1.0)))
     if family == GUMBEL:
         a = -math.log(c)
         b = -math.log(x)
@@ -178,9 +181,16 @@ def _hinv_scalar(family: int, theta: float, p: float, c: float) -> float:
         log_term = t + math.log1p(math.exp(-t)) if t > 0.0 else math.log1p(math.exp(t))
         return math.exp(-log_term / theta)
     if family == FRANK:
-        ec = math.exp(-theta * c)
-        w = p * math.expm1(-theta) / (ec - p * math.expm1(-theta * c))
-        return -math.log1p(w) / theta
+        if theta < 0.0:
+            # Every term positive: the textbook closed form is stable.
+            ec = math.exp(-theta * c)
+            w = p * math.expm1(-theta) / (ec - p * math.expm1(-theta * c))
+            return min(max(-math.log1p(w) / theta, 0.0), 1.0)
+        # theta > 0: the textbook w tends to -1 (log1p cancels); the stable h-function solved
+        # for expm1(theta x) has denominator terms of one sign.
+        den = p - 1.0 - p * math.exp(theta * (c - 1.0))
+        a = p * math.exp(theta * c) * math.expm1(-theta) / den
+        return min(max(math.log1p(max(a, -1.0)) / theta, 0.0), 1.0)
     if family == GUMBEL:
         return _hinv_gumbel(theta, p, c)
     return _hinv_bracketed(family, theta, p, c)
@@ -254,11 +264,19 @@ def clayton_derivative_sums(
 
 
 @jit
+def _sibuya_log_survival(k: float, alpha: float, lg: float) -> float:
+    # log P(V > k) = -(lgamma(k + 1) + lgamma(1 - alpha) - lgamma(k + 1 - alpha))
+    return -(math.lgamma(k + 1.0) + lg - math.lgamma(k + 1.0 - alpha))
+
+
+@jit
 def sibuya_from_uniform(alpha: float, w: np.ndarray) -> np.ndarray:
     """Sibuya(``alpha``) draws by inversion of uniforms ``w`` (Hofert 2011).
 
     The survival function is ``1 / (k B(k, 1 - alpha))``; the search starts at
-    its asymptotic inverse and steps to the exact smallest ``k``.
+    its asymptotic inverse and finds the exact smallest ``k`` by bracketing
+    and bisection (a few dozen steps even for small ``alpha``, where the
+    asymptote can be far from it).
     """
     out = np.empty(w.shape[0])
     lg = math.lgamma(1.0 - alpha)
@@ -267,16 +285,60 @@ def sibuya_from_uniform(alpha: float, w: np.ndarray) -> np.ndarray:
             out[i] = 1.0
             continue
         log_s = math.log1p(-w[i])
-        k = math.floor(math.exp(-(log_s + lg) / alpha))
+        k = np.floor(math.exp(-(log_s + lg) / alpha))
         k = max(k, 1.0)
         if k >= 1e15:
             # Beyond 2**53 unit steps are lost in rounding; the asymptote is exact enough.
             out[i] = k
             continue
-        # log survival at k: -(lgamma(k+1) + lg - lgamma(k+1-alpha))
-        while k > 1.0 and -(math.lgamma(k) + lg - math.lgamma(k - alpha)) <= log_s:
-            k -= 1.0
-        while -(math.lgamma(k + 1.0) + lg - math.lgamma(k + 1.0 - alpha)) > log_s:
-            k += 1.0
-        out[i] = k
+        # Smallest k with log survival(k) <= log_s: bracket (lo, hi], then bisect.
+        if _sibuya_log_survival(k, alpha, lg) <= log_s:
+            hi = k
+            lo = np.floor(k / 2.0)
+            while lo >= 1.0 and _sibuya_log_survival(lo, alpha, lg) <= log_s:
+                hi = lo
+                lo = np.floor(lo / 2.0)
+        else:
+            lo = k
+            hi = 2.0 * k
+            while _sibuya_log_survival(hi, alpha, lg) > log_s and hi < 1e15:
+                lo = hi
+                hi = 2.0 * hi
+        while hi - lo > 1.0:
+            mid = np.floor((lo + hi) / 2.0)
+            if _sibuya_log_survival(mid, alpha, lg) <= log_s:
+                hi = mid
+            else:
+                lo = mid
+        out[i] = max(hi, 1.0)
+    return out
+
+
+@jit
+def logseries_from_log1mp(log1mp: float, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Logarithmic-series draws given ``log(1 - p)`` (Kemp 1981, algorithm LK).
+
+    numpy's ``logseries`` takes ``p`` and refuses ``p`` that rounds to 1; the
+    Frank frailty has ``log(1 - p) = -theta`` exactly, so large ``theta`` works.
+    """
+    p = -math.expm1(log1mp)
+    out = np.empty(n)
+    for i in range(n):
+        while True:
+            v = rng.random()
+            if v >= p:
+                out[i] = 1.0
+                break
+            t = log1mp * rng.random()
+            q = -math.expm1(t)
+            if v <= q * q:
+                # log q as log1p(-e^t): exact even where q rounds to 1 (large theta).
+                # np.floor stays float (numba's math.floor returns int64, which overflows).
+                k = np.floor(1.0 + math.log(v) / math.log1p(-math.exp(t)))
+                if k < 1.0 or v == 0.0:
+                    continue
+                out[i] = k
+                break
+            out[i] = 1.0 if v >= q else 2.0
+            break
     return out

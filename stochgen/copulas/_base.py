@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -11,7 +11,7 @@ from scipy import stats
 from stochgen._base import BaseModel
 from stochgen._rng import SeedLike
 from stochgen._validation import check_array, check_unit_interval
-from stochgen.exceptions import ValidationError
+from stochgen.exceptions import ModelFileError, ValidationError
 
 __all__ = ["Copula", "check_copula_data", "check_given", "pseudo_observations"]
 
@@ -130,7 +130,56 @@ def pseudo_observations(x: ArrayLike) -> NDArray[np.float64]:
 
 
 class Copula(BaseModel):
-    """Base class of copulas on pseudo-observations in (0, 1)^d."""
+    """Base class of copulas on pseudo-observations in (0, 1)^d.
+
+    Copulas with known parameters come from each class's ``from_params``;
+    settings in ``__init__`` are settings only.
+    """
+
+    #: Former settings that held parameters (before ``from_params``): model files
+    #: that still carry them load; an unfitted one whose first legacy setting is
+    #: set loads as ``from_params`` of them (as it sampled before).
+    _legacy_settings: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_params(cls, **params: Any) -> Self:  # pragma: no cover - abstract
+        """Build a fitted copula from known parameters."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild a copula from the output of `to_dict`, old files included.
+
+        Parameters
+        ----------
+        data : dict
+            As returned by `to_dict` (after a JSON round trip).
+
+        Returns
+        -------
+        Self
+
+        Raises
+        ------
+        stochgen.exceptions.ModelFileError
+            If the class name, settings or state do not match this class.
+        """
+        params = data.get("params") if isinstance(data, dict) else None
+        legacy = {}
+        if isinstance(params, dict) and cls._legacy_settings:
+            legacy = {k: params[k] for k in cls._legacy_settings if k in params}
+            data = {**data, "params": {k: v for k, v in params.items() if k not in legacy}}
+        model = super().from_dict(data)
+        first = legacy.get(cls._legacy_settings[0]) if legacy else None
+        if data["state"] is None and first is not None:
+            try:
+                fitted = cls.from_params(**{k: v for k, v in legacy.items() if v is not None})
+            except (TypeError, ValueError) as exc:
+                raise ModelFileError(
+                    f"{cls.__name__}: invalid parameters in model file: {exc}"
+                ) from exc
+            model._set_state(fitted._get_state())
+        return model
 
     def fit(self, u: ArrayLike) -> Self:  # pragma: no cover - abstract
         """Fit to pseudo-observations and return self."""
@@ -140,9 +189,26 @@ class Copula(BaseModel):
         """Log copula density at each row of ``u``."""
         raise NotImplementedError
 
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:  # pragma: no cover
+    def sample(
+        self, n: int, seed: SeedLike = None, method: str = "random"
+    ) -> NDArray[np.float64]:  # pragma: no cover - abstract
         """Draw ``n`` points of (0, 1)^d."""
         raise NotImplementedError
+
+    @property
+    def n_uniforms(self) -> int:  # pragma: no cover - abstract
+        """Number of independent uniforms `from_uniforms` turns into one point."""
+        raise NotImplementedError
+
+    def from_uniforms(self, w: ArrayLike) -> NDArray[np.float64]:  # pragma: no cover - abstract
+        """Map independent uniforms, shape (n, n_uniforms), to copula points (n, d)."""
+        raise NotImplementedError
+
+    def _sample_qmc(self, n: int, seed: SeedLike, method: str) -> NDArray[np.float64]:
+        """Points from a randomized point set through `from_uniforms` (method != "random")."""
+        from stochgen.samplers.qmc import uniform_points
+
+        return self.from_uniforms(uniform_points(n, self.n_uniforms, seed, method))
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None

@@ -16,14 +16,16 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import special
 
-from stochgen._kernels.archimedean import sibuya_from_uniform
+from stochgen._base import check_is_fitted
+from stochgen._kernels.archimedean import logseries_from_log1mp, sibuya_from_uniform
 from stochgen._kernels.copulas import kendall_tau_matrix
 from stochgen._rng import SeedLike, iter_blocks
 from stochgen._validation import check_choice, check_n_samples, check_unit_interval
 from stochgen.copulas import bivariate as bv
 from stochgen.copulas._base import Copula, check_copula_data, check_given
-from stochgen.exceptions import ModelFileError, NotFittedError, ValidationError
+from stochgen.exceptions import ModelFileError, ValidationError
 
 __all__ = ["ArchimedeanCopula", "ClaytonCopula", "FrankCopula", "GumbelCopula", "JoeCopula"]
 
@@ -31,14 +33,13 @@ __all__ = ["ArchimedeanCopula", "ClaytonCopula", "FrankCopula", "GumbelCopula", 
 class ArchimedeanCopula(Copula):
     """Shared implementation of the one-parameter Archimedean families.
 
+    Fit it (``ClaytonCopula().fit(u)``) or build it from a known parameter
+    (``ClaytonCopula.from_params(theta=2.0)``, ``dim=`` for d > 2).
+
     Parameters
     ----------
-    theta : float or None
-        Parameter, used when the copula is not fitted.
     rotation : {0, 90, 180, 270}
         Rotation in degrees (d = 2 only).
-    dim : int
-        Dimension when built from ``theta``; fitting takes it from the data.
     method : {"mle", "itau"}
         Estimator for d = 2: maximum likelihood (default) or Kendall's-tau
         inversion. In d > 2 the mean pairwise tau is always inverted.
@@ -53,37 +54,87 @@ class ArchimedeanCopula(Copula):
 
     family: ClassVar[str] = ""
     _fitted_attributes = ("theta_", "dim_")
+    _legacy_settings = ("theta", "dim")
 
-    def __init__(
-        self,
-        *,
-        theta: float | None = None,
-        rotation: int = 0,
-        dim: int = 2,
-        method: str = "mle",
-    ) -> None:
-        self.theta = theta
+    def __init__(self, *, rotation: int = 0, method: str = "mle") -> None:
         self.rotation = rotation
-        self.dim = dim
         self.method = method
 
     # -- parameters ---------------------------------------------------------------------
-    def _state(self) -> tuple[float, int]:
-        if hasattr(self, "theta_"):
-            return self.theta_, self.dim_
-        if self.theta is None:
-            name = type(self).__name__
-            raise NotFittedError(
-                f"This {name} instance is not fitted yet. Call 'fit' first, or give 'theta'."
-            )
-        dim = self.dim
+    @classmethod
+    def from_params(
+        cls, *, theta: float, dim: int = 2, rotation: int = 0, method: str = "mle"
+    ) -> Self:
+        """Build the copula from a known parameter.
+
+        Parameters
+        ----------
+        theta : float
+            Parameter, in the family's domain.
+        dim : int
+            Dimension, >= 2.
+        rotation : {0, 90, 180, 270}
+            Rotation in degrees (d = 2 only).
+        method : {"mle", "itau"}
+            Estimator used if the copula is refitted.
+
+        Returns
+        -------
+        Self
+            Fitted, with ``theta_`` and ``dim_`` set.
+
+        Raises
+        ------
+        stochgen.exceptions.ValidationError
+            If ``theta`` is outside the family's domain, ``dim`` is not an
+            integer >= 2, or the rotation is invalid for ``dim``.
+
+        Examples
+        --------
+        >>> ClaytonCopula.from_params(theta=2.0, dim=3).dim_
+        3
+        """
         if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 2:
             raise ValidationError(f"dim must be an integer >= 2; got {dim!r}")
-        self._check_rotation(int(dim))
-        (theta,) = bv.check_pair(self.family, self.rotation, (self.theta,))
-        if int(dim) > 2 and self.family == "frank" and theta < 0:
-            raise ValidationError(f"frank: theta must be > 0 when dim > 2; got {theta}")
-        return theta, int(dim)
+        model = cls(rotation=rotation, method=method)
+        model._check_rotation(int(dim))
+        (value,) = bv.check_pair(cls.family, rotation, (theta,))
+        if int(dim) > 2 and cls.family == "frank" and value < 0:
+            raise ValidationError(f"frank: theta must be > 0 when dim > 2; got {value}")
+        model.theta_ = float(value)
+        model.dim_ = int(dim)
+        return model
+
+    @classmethod
+    def from_kendall_tau(cls, tau: float, *, dim: int = 2, rotation: int = 0) -> Self:
+        """Build the copula whose pairs have Kendall's tau ``tau``.
+
+        Parameters
+        ----------
+        tau : float
+            Kendall's tau, inside the family's range (after rotation); values
+            within 1e-9 of the range's ends are refused (the limit copulas are
+            degenerate).
+        dim : int
+            Dimension, >= 2.
+        rotation : {0, 90, 180, 270}
+            Rotation in degrees (d = 2 only).
+
+        Returns
+        -------
+        Self
+
+        Examples
+        --------
+        >>> round(ClaytonCopula.from_kendall_tau(0.5).theta_, 6)
+        2.0
+        """
+        (theta,) = bv.pair_param_from_tau(cls.family, rotation, float(tau))
+        return cls.from_params(theta=theta, dim=dim, rotation=rotation)
+
+    def _state(self) -> tuple[float, int]:
+        check_is_fitted(self)
+        return self.theta_, self.dim_
 
     def _check_rotation(self, d: int) -> None:
         if self.rotation not in bv.ROTATIONS:
@@ -223,7 +274,7 @@ class ArchimedeanCopula(Copula):
         raise NotImplementedError  # pragma: no cover - every family defines it
 
     # -- sampling -----------------------------------------------------------------------
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:
+    def sample(self, n: int, seed: SeedLike = None, method: str = "random") -> NDArray[np.float64]:
         """Draw ``n`` points of (0, 1)^d.
 
         Parameters
@@ -231,12 +282,17 @@ class ArchimedeanCopula(Copula):
         n : int
             Number of rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            Point set: ``"random"`` keeps the block streams; the others
+            transform a randomized point set through `from_uniforms`.
 
         Returns
         -------
         numpy.ndarray
             Shape (n, d).
         """
+        if method != "random":
+            return self._sample_qmc(check_n_samples(n), seed, method)
         theta, d = self._state()
         n = check_n_samples(n)
         out = np.empty((n, d))
@@ -253,8 +309,52 @@ class ArchimedeanCopula(Copula):
             else:
                 v = self._frailty(theta, rng, m)
                 e = rng.standard_exponential((m, d))
-                out[start:stop] = self._generator(theta, e / v[:, None])
+                # A frailty that underflows to 0 (Clayton's Gamma(1/theta), theta large) sends
+                # the row to the corner u = 0, its limit; the clip below keeps it inside.
+                with np.errstate(divide="ignore", over="ignore"):
+                    out[start:stop] = self._generator(theta, e / v[:, None])
         return np.clip(out, np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg, out=out)
+
+    @property
+    def n_uniforms(self) -> int:
+        """Independent uniforms per point: 2 for d = 2; d + frailty's (1, Gumbel 2) above."""
+        _, d = self._state()
+        if d == 2:
+            return 2
+        return d + (2 if self.family == "gumbel" else 1)
+
+    def from_uniforms(self, w: ArrayLike) -> NDArray[np.float64]:
+        """Map independent uniforms to copula points, monotonically in each uniform.
+
+        d = 2: ``(w1, hinv1(w1, w2))``. d > 2: the frailty by inversion of its
+        last uniform(s) and ``E_j = -log(1 - w_j)``, then ``psi(E_j / V)``.
+
+        Parameters
+        ----------
+        w : array_like
+            Shape (n, n_uniforms), inside (0, 1).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, d).
+        """
+        theta, d = self._state()
+        data = check_unit_interval(w, "w")
+        if data.shape[1] != self.n_uniforms:
+            raise ValidationError(f"w must have {self.n_uniforms} columns; got {data.shape[1]}")
+        if d == 2:
+            out = data.copy()
+            out[:, 1] = bv.pair_hinv1(self.family, self.rotation, (theta,), data[:, 0], data[:, 1])
+        else:
+            v = self._frailty_from_uniforms(theta, data[:, d:])
+            e = -np.log1p(-data[:, :d])
+            with np.errstate(divide="ignore", over="ignore"):
+                out = self._generator(theta, e / v[:, None])
+        return np.clip(out, np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg)
+
+    def _frailty_from_uniforms(self, theta: float, w: NDArray[np.float64]) -> NDArray[np.float64]:
+        raise NotImplementedError  # pragma: no cover - every family defines it
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None
@@ -328,13 +428,9 @@ class ClaytonCopula(ArchimedeanCopula):
 
     Parameters
     ----------
-    theta : float or None
-        Parameter, used when the copula is not fitted.
     rotation : {0, 90, 180, 270}
         Rotation in degrees (d = 2 only); 180 moves the tail dependence to the
         upper corner, 90 and 270 give negative dependence.
-    dim : int
-        Dimension when built from ``theta``.
     method : {"mle", "itau"}
         Estimator for d = 2 (d > 2 always inverts the mean Kendall's tau).
 
@@ -347,7 +443,7 @@ class ClaytonCopula(ArchimedeanCopula):
 
     Examples
     --------
-    >>> cop = ClaytonCopula(theta=2.0)
+    >>> cop = ClaytonCopula.from_params(theta=2.0)
     >>> cop.kendall_tau
     0.5
     >>> u = cop.sample(5000, seed=0)
@@ -365,6 +461,9 @@ class ClaytonCopula(ArchimedeanCopula):
 
     def _frailty(self, theta, rng, n):
         return rng.gamma(1.0 / theta, 1.0, n)
+
+    def _frailty_from_uniforms(self, theta, w):
+        return special.gammaincinv(1.0 / theta, w[:, 0])
 
     def _logpdf_nd(self, theta, data):
         # Joe (2014), eq. 4.10: the d-th derivative of the Clayton generator.
@@ -384,12 +483,8 @@ class FrankCopula(ArchimedeanCopula):
 
     Parameters
     ----------
-    theta : float or None
-        Parameter, used when the copula is not fitted.
     rotation : {0}
         Rotation (0 only).
-    dim : int
-        Dimension when built from ``theta``.
     method : {"mle", "itau"}
         Estimator for d = 2.
 
@@ -402,7 +497,7 @@ class FrankCopula(ArchimedeanCopula):
 
     Examples
     --------
-    >>> cop = FrankCopula(theta=-4.0)
+    >>> cop = FrankCopula.from_params(theta=-4.0)
     >>> round(cop.kendall_tau, 3)
     -0.388
     >>> round(FrankCopula().fit(cop.sample(5000, seed=0)).theta_, 0)
@@ -418,7 +513,31 @@ class FrankCopula(ArchimedeanCopula):
         return -np.log(np.expm1(-theta * u) / math.expm1(-theta))
 
     def _frailty(self, theta, rng, n):
-        return rng.logseries(-math.expm1(-theta), n).astype(float)
+        p = -math.expm1(-theta)
+        if p < 1.0:
+            return rng.logseries(p, n).astype(float)
+        # p rounds to 1 (theta > ~37): Kemp's algorithm on log(1 - p) = -theta.
+        return logseries_from_log1mp(-theta, rng, n)
+
+    def _frailty_from_uniforms(self, theta, w):
+        # Logarithmic series by inversion of its cdf, tabulated until the tail is below
+        # 1e-15: k up to ~ 35 / (1 - p), so refused for theta above _FRANK_QMC_MAX_THETA.
+        if theta > _FRANK_QMC_MAX_THETA:
+            raise ValidationError(
+                f"FrankCopula with dim > 2: quasi-Monte Carlo needs theta <= "
+                f"{_FRANK_QMC_MAX_THETA} (the frailty's cdf table grows as e^theta); got "
+                f"{theta}; use method='random'"
+            )
+        log_p = math.log(-math.expm1(-theta))
+        k = np.arange(1.0, 1.0 + math.ceil(40.0 * math.exp(theta)) + 10.0)
+        pmf = np.exp(k * log_p - np.log(k) - math.log(theta))
+        cdf = np.cumsum(pmf)
+        index = np.searchsorted(cdf, w[:, 0] * cdf[-1], side="left")
+        return k[np.minimum(index, k.size - 1)]
+
+
+#: Largest Frank parameter whose d > 2 frailty is inverted for QMC (table of ~ 40 e^theta).
+_FRANK_QMC_MAX_THETA = 10.0
 
 
 class GumbelCopula(ArchimedeanCopula):
@@ -430,12 +549,8 @@ class GumbelCopula(ArchimedeanCopula):
 
     Parameters
     ----------
-    theta : float or None
-        Parameter, used when the copula is not fitted.
     rotation : {0, 90, 180, 270}
         Rotation in degrees (d = 2 only).
-    dim : int
-        Dimension when built from ``theta``.
     method : {"mle", "itau"}
         Estimator for d = 2.
 
@@ -448,10 +563,10 @@ class GumbelCopula(ArchimedeanCopula):
 
     Examples
     --------
-    >>> cop = GumbelCopula(theta=2.0, rotation=180)
+    >>> cop = GumbelCopula.from_params(theta=2.0, rotation=180)
     >>> round(cop.lower_tail_dependence, 4)
     0.5858
-    >>> u = GumbelCopula(theta=2.0, dim=4).sample(3000, seed=0)
+    >>> u = GumbelCopula.from_params(theta=2.0, dim=4).sample(3000, seed=0)
     >>> round(GumbelCopula().fit(u).theta_, 1)
     2.0
     """
@@ -470,11 +585,13 @@ class GumbelCopula(ArchimedeanCopula):
             return np.ones(n)
         angle = rng.uniform(0.0, math.pi, n)
         w = rng.standard_exponential(n)
-        return (
-            np.sin(alpha * angle)
-            / np.sin(angle) ** (1.0 / alpha)
-            * (np.sin((1.0 - alpha) * angle) / w) ** ((1.0 - alpha) / alpha)
-        )
+        return _kanter(alpha, angle, w)
+
+    def _frailty_from_uniforms(self, theta, w):
+        alpha = 1.0 / theta
+        if alpha == 1.0:
+            return np.ones(w.shape[0])
+        return _kanter(alpha, math.pi * w[:, 0], -np.log1p(-w[:, 1]))
 
 
 class JoeCopula(ArchimedeanCopula):
@@ -485,12 +602,8 @@ class JoeCopula(ArchimedeanCopula):
 
     Parameters
     ----------
-    theta : float or None
-        Parameter, used when the copula is not fitted.
     rotation : {0, 90, 180, 270}
         Rotation in degrees (d = 2 only).
-    dim : int
-        Dimension when built from ``theta``.
     method : {"mle", "itau"}
         Estimator for d = 2.
 
@@ -503,7 +616,7 @@ class JoeCopula(ArchimedeanCopula):
 
     Examples
     --------
-    >>> cop = JoeCopula(theta=3.0)
+    >>> cop = JoeCopula.from_params(theta=3.0)
     >>> round(cop.upper_tail_dependence, 4)
     0.7401
     >>> round(JoeCopula().fit(cop.sample(5000, seed=0)).theta_, 1)
@@ -520,3 +633,15 @@ class JoeCopula(ArchimedeanCopula):
 
     def _frailty(self, theta, rng, n):
         return sibuya_from_uniform(1.0 / theta, rng.random(n))
+
+    def _frailty_from_uniforms(self, theta, w):
+        return sibuya_from_uniform(1.0 / theta, np.ascontiguousarray(w[:, 0]))
+
+
+def _kanter(alpha: float, angle: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray:
+    # Positive stable(alpha) from an angle in (0, pi) and a standard exponential (Kanter 1975).
+    return (
+        np.sin(alpha * angle)
+        / np.sin(angle) ** (1.0 / alpha)
+        * (np.sin((1.0 - alpha) * angle) / w) ** ((1.0 - alpha) / alpha)
+    )

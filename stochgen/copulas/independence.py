@@ -7,6 +7,7 @@ from typing import Any, Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from stochgen._base import check_is_fitted
 from stochgen._rng import SeedLike, iter_blocks
 from stochgen._validation import check_n_samples, check_unit_interval
 from stochgen.copulas._base import Copula, check_copula_data, check_given
@@ -18,19 +19,17 @@ __all__ = ["IndependenceCopula"]
 class IndependenceCopula(Copula):
     """The independence copula ``C(u) = u_1 u_2 ... u_d``.
 
-    Parameters
-    ----------
-    dim : int
-        Dimension when used without fitting.
+    Fit it (it learns the dimension) or build it with
+    ``IndependenceCopula.from_params(dim=...)``.
 
     Attributes
     ----------
     dim_ : int
-        Fitted dimension (the number of columns seen by `fit`).
+        Dimension (the number of columns seen by `fit`).
 
     Examples
     --------
-    >>> cop = IndependenceCopula(dim=3)
+    >>> cop = IndependenceCopula.from_params(dim=3)
     >>> cop.sample(2, seed=0).shape
     (2, 3)
     >>> float(cop.cdf([[0.5, 0.5, 0.5]])[0])
@@ -38,16 +37,49 @@ class IndependenceCopula(Copula):
     """
 
     _fitted_attributes = ("dim_",)
+    _legacy_settings = ("dim",)
 
-    def __init__(self, *, dim: int = 2) -> None:
-        self.dim = dim
+    def __init__(self) -> None:
+        pass
+
+    @classmethod
+    def from_params(cls, *, dim: int) -> Self:
+        """Build the independence copula in ``dim`` dimensions.
+
+        Parameters
+        ----------
+        dim : int
+            Dimension, >= 1.
+
+        Returns
+        -------
+        IndependenceCopula
+            Fitted, with ``dim_`` set.
+
+        Raises
+        ------
+        stochgen.exceptions.ValidationError
+            If ``dim`` is not a positive integer.
+
+        Examples
+        --------
+        >>> IndependenceCopula.from_params(dim=4).dim_
+        4
+        """
+        if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
+            raise ValidationError(f"dim must be a positive integer; got {dim!r}")
+        model = cls()
+        model.dim_ = int(dim)
+        return model
+
+    @property
+    def dim(self) -> int:
+        """Number of dimensions d."""
+        return self._dim()
 
     def _dim(self) -> int:
-        if hasattr(self, "dim_"):
-            return self.dim_
-        if isinstance(self.dim, bool) or not isinstance(self.dim, int | np.integer) or self.dim < 1:
-            raise ValidationError(f"dim must be a positive integer; got {self.dim!r}")
-        return int(self.dim)
+        check_is_fitted(self)
+        return self.dim_
 
     @property
     def n_params(self) -> int:
@@ -118,7 +150,7 @@ class IndependenceCopula(Copula):
         """
         return self._points(u).prod(axis=1)
 
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:
+    def sample(self, n: int, seed: SeedLike = None, method: str = "random") -> NDArray[np.float64]:
         """Draw ``n`` uniform points of (0, 1)^d.
 
         Parameters
@@ -126,12 +158,36 @@ class IndependenceCopula(Copula):
         n : int
             Number of rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            Point set: ``"random"`` keeps the block streams; the others
+            transform a randomized point set through `from_uniforms`.
 
         Returns
         -------
         numpy.ndarray
         """
+        if method != "random":
+            return self._sample_qmc(check_n_samples(n), seed, method)
         return self.conditional_sample(n, {}, seed)
+
+    @property
+    def n_uniforms(self) -> int:
+        """Independent uniforms per point: d."""
+        return self._dim()
+
+    def from_uniforms(self, w: ArrayLike) -> NDArray[np.float64]:
+        """Return the uniforms themselves (checked).
+
+        Parameters
+        ----------
+        w : array_like
+            Shape (n, d), inside (0, 1).
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        return self._points(w)
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None

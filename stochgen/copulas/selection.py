@@ -67,7 +67,7 @@ def select_pair(
     Examples
     --------
     >>> from stochgen.copulas import GumbelCopula
-    >>> u = GumbelCopula(theta=3.0).sample(3000, seed=0)
+    >>> u = GumbelCopula.from_params(theta=3.0).sample(3000, seed=0)
     >>> select_pair(u[:, 0], u[:, 1], families=("gaussian", "gumbel"))[0]["family"]
     'gumbel'
     """
@@ -102,18 +102,20 @@ def _build(family: str, rotation: int, params: tuple[float, ...], d: int) -> Cop
     from stochgen.copulas.gaussian import GaussianCopula
 
     if family == "independence":
-        return independence.IndependenceCopula().set_params(dim=d)
+        return independence.IndependenceCopula.from_params(dim=d)
     if family == "gaussian":
-        return GaussianCopula(corr=[[1.0, params[0]], [params[0], 1.0]])
+        return GaussianCopula.from_params(corr=[[1.0, params[0]], [params[0], 1.0]])
     if family == "student":
-        return student_t.StudentTCopula(corr=[[1.0, params[0]], [params[0], 1.0]], df=params[1])
+        return student_t.StudentTCopula.from_params(
+            corr=[[1.0, params[0]], [params[0], 1.0]], df=params[1]
+        )
     cls = {
         "clayton": archimedean.ClaytonCopula,
         "frank": archimedean.FrankCopula,
         "gumbel": archimedean.GumbelCopula,
         "joe": archimedean.JoeCopula,
     }[family]
-    return cls(theta=params[0], rotation=rotation)
+    return cls.from_params(theta=params[0], rotation=rotation)
 
 
 def select_copula(
@@ -156,7 +158,7 @@ def select_copula(
     Examples
     --------
     >>> from stochgen.copulas import ClaytonCopula
-    >>> u = ClaytonCopula(theta=3.0, rotation=180).sample(3000, seed=0)
+    >>> u = ClaytonCopula.from_params(theta=3.0, rotation=180).sample(3000, seed=0)
     >>> best, table = select_copula(u, families=("gaussian", "clayton", "gumbel"))
     >>> best.family, best.rotation
     ('clayton', 180)

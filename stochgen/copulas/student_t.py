@@ -9,12 +9,17 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special
 
+from stochgen._base import check_is_fitted
 from stochgen._kernels.copulas import kendall_tau_matrix
 from stochgen._rng import SeedLike, iter_blocks
-from stochgen._validation import check_array, check_choice, check_n_samples, check_unit_interval
+from stochgen._validation import check_choice, check_n_samples, check_unit_interval
 from stochgen.copulas._base import Copula, check_copula_data, check_given
-from stochgen.copulas.gaussian import nearest_correlation, nearest_correlation_like
-from stochgen.exceptions import ModelFileError, NotFittedError, ValidationError
+from stochgen.copulas.gaussian import (
+    check_correlation,
+    nearest_correlation,
+    nearest_correlation_like,
+)
+from stochgen.exceptions import ModelFileError, ValidationError
 
 __all__ = ["StudentTCopula", "student_t_logpdf"]
 
@@ -67,8 +72,8 @@ def student_t_logpdf(
 class StudentTCopula(Copula):
     """Student-t copula with correlation ``corr`` and ``df`` degrees of freedom.
 
-    Build it from parameters (``StudentTCopula(corr=..., df=...)``) or fit it
-    (``StudentTCopula().fit(u)``, then ``corr_`` and ``df_``).
+    Fit it (``StudentTCopula().fit(u)``, then ``corr_`` and ``df_``) or build
+    it from known parameters (``StudentTCopula.from_params(corr=..., df=...)``).
 
     Fitting (Demarta & McNeil 2005): with ``method="itau"`` (the default, fast
     for wide tables) the correlation is ``sin(pi tau / 2)`` of the pairwise
@@ -79,10 +84,6 @@ class StudentTCopula(Copula):
 
     Parameters
     ----------
-    corr : array_like or None
-        Correlation matrix, used when the copula is not fitted.
-    df : float or None
-        Degrees of freedom, used when the copula is not fitted.
     method : {"itau", "mle"}
         Estimator.
     max_rows_df : int
@@ -97,7 +98,7 @@ class StudentTCopula(Copula):
 
     Examples
     --------
-    >>> cop = StudentTCopula(corr=[[1.0, 0.6], [0.6, 1.0]], df=4.0)
+    >>> cop = StudentTCopula.from_params(corr=[[1.0, 0.6], [0.6, 1.0]], df=4.0)
     >>> u = cop.sample(4000, seed=0)
     >>> fitted = StudentTCopula().fit(u)
     >>> round(float(fitted.corr_[0, 1]), 1), bool(3.0 < fitted.df_ < 6.0)
@@ -105,37 +106,54 @@ class StudentTCopula(Copula):
     """
 
     _fitted_attributes = ("corr_", "df_")
+    _legacy_settings = ("corr", "df")
 
-    def __init__(
-        self,
-        *,
-        corr: ArrayLike | None = None,
-        df: float | None = None,
-        method: str = "itau",
-        max_rows_df: int = 10_000,
-    ) -> None:
-        self.corr = corr
-        self.df = df
+    def __init__(self, *, method: str = "itau", max_rows_df: int = 10_000) -> None:
         self.method = method
         self.max_rows_df = max_rows_df
 
+    @classmethod
+    def from_params(cls, *, corr: ArrayLike, df: float, method: str = "itau") -> Self:
+        """Build a Student-t copula from a correlation matrix and degrees of freedom.
+
+        Parameters
+        ----------
+        corr : array_like
+            Correlation matrix, shape (d, d), positive definite.
+        df : float
+            Degrees of freedom, > 0. Very large values (above 1e6) behave as
+            the Gaussian copula and are sampled as such.
+        method : {"itau", "mle"}
+            Estimator used if the copula is refitted.
+
+        Returns
+        -------
+        StudentTCopula
+            Fitted, with ``corr_`` and ``df_`` set.
+
+        Raises
+        ------
+        stochgen.exceptions.ValidationError
+            If ``corr`` is not a correlation matrix or ``df`` is not a finite
+            number > 0.
+
+        Examples
+        --------
+        >>> cop = StudentTCopula.from_params(corr=[[1.0, 0.5], [0.5, 1.0]], df=5.0)
+        >>> round(float(cop.kendall_tau[0, 1]), 4)
+        0.3333
+        """
+        df_value = float(df)
+        if not df_value > 0 or not math.isfinite(df_value):
+            raise ValidationError(f"df must be a finite number > 0; got {df!r}")
+        model = cls(method=method)
+        model.corr_ = check_correlation(corr, "corr")
+        model.df_ = df_value
+        return model
+
     def _params(self) -> tuple[NDArray[np.float64], float]:
-        if hasattr(self, "corr_"):
-            return self.corr_, self.df_
-        if self.corr is None or self.df is None:
-            raise NotFittedError(
-                "This StudentTCopula instance is not fitted yet. Call 'fit' first, "
-                "or give 'corr' and 'df'."
-            )
-        corr = check_array(self.corr, "corr", ndim=2)
-        if corr.shape[0] != corr.shape[1] or not np.allclose(np.diag(corr), 1.0):
-            raise ValidationError(f"corr must be square with unit diagonal; got shape {corr.shape}")
-        if not np.allclose(corr, corr.T) or np.linalg.eigvalsh(corr).min() <= 0:
-            raise ValidationError("corr must be symmetric positive definite")
-        df = float(self.df)
-        if not df > 0 or not math.isfinite(df):
-            raise ValidationError(f"df must be a finite number > 0; got {self.df}")
-        return corr, df
+        check_is_fitted(self)
+        return self.corr_, self.df_
 
     @property
     def dim(self) -> int:
@@ -242,7 +260,7 @@ class StudentTCopula(Copula):
             raise ValidationError(f"u must have {corr.shape[0]} columns; got {data.shape[1]}")
         return student_t_logpdf(data, corr, df)
 
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:
+    def sample(self, n: int, seed: SeedLike = None, method: str = "random") -> NDArray[np.float64]:
         """Draw ``n`` points of (0, 1)^d: ``t_df(Z / sqrt(W / df))``, ``W ~ chi2(df)``.
 
         Parameters
@@ -250,13 +268,47 @@ class StudentTCopula(Copula):
         n : int
             Number of rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            Point set: ``"random"`` keeps the block streams; the others
+            transform a randomized point set through `from_uniforms`.
 
         Returns
         -------
         numpy.ndarray
             Shape (n, d).
         """
+        if method != "random":
+            return self._sample_qmc(check_n_samples(n), seed, method)
         return self.conditional_sample(n, {}, seed)
+
+    @property
+    def n_uniforms(self) -> int:
+        """Independent uniforms per point: d for the normals, one for the chi-square."""
+        return self.dim + 1
+
+    def from_uniforms(self, w: ArrayLike) -> NDArray[np.float64]:
+        """Map independent uniforms (n, d + 1) to copula points (n, d) by inversion.
+
+        Parameters
+        ----------
+        w : array_like
+            Shape (n, d + 1), inside (0, 1): d normals and the chi-square.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, d).
+        """
+        corr, df = self._params()
+        d = corr.shape[0]
+        data = check_unit_interval(w, "w")
+        if data.shape[1] != d + 1:
+            raise ValidationError(f"w must have {d + 1} columns; got {data.shape[1]}")
+        z = special.ndtri(data[:, :d]) @ np.linalg.cholesky(corr).T
+        scale = np.sqrt(special.chdtri(df, 1.0 - data[:, d]) / df)
+        return np.clip(
+            special.stdtr(df, z / scale[:, None]), np.finfo(float).tiny, 1 - np.finfo(float).epsneg
+        )
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None
@@ -283,7 +335,7 @@ class StudentTCopula(Copula):
 
         Examples
         --------
-        >>> cop = StudentTCopula(corr=[[1.0, 0.9], [0.9, 1.0]], df=3.0)
+        >>> cop = StudentTCopula.from_params(corr=[[1.0, 0.9], [0.9, 1.0]], df=3.0)
         >>> rows = cop.conditional_sample(1000, {0: 0.95}, seed=0)
         >>> bool(rows[:, 1].mean() > 0.7)
         True

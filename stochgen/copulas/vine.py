@@ -118,7 +118,7 @@ class VineCopula(Copula):
     --------
     >>> from stochgen.copulas import GaussianCopula
     >>> corr = [[1.0, 0.7, 0.3], [0.7, 1.0, 0.5], [0.3, 0.5, 1.0]]
-    >>> u = GaussianCopula(corr=corr).sample(2000, seed=0)
+    >>> u = GaussianCopula.from_params(corr=corr).sample(2000, seed=0)
     >>> vine = VineCopula().fit(u)
     >>> len(vine.edges_), vine.sample(5, seed=1).shape
     (3, (5, 3))
@@ -396,7 +396,7 @@ class VineCopula(Copula):
             out[:, x] = value
         return out
 
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[np.float64]:
+    def sample(self, n: int, seed: SeedLike = None, method: str = "random") -> NDArray[np.float64]:
         """Draw ``n`` points by inverse Rosenblatt transform.
 
         Parameters
@@ -404,13 +404,43 @@ class VineCopula(Copula):
         n : int
             Number of rows.
         seed : None, int, SeedSequence, BitGenerator or Generator
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            Point set: ``"random"`` keeps the block streams; the others
+            transform a randomized point set through `from_uniforms`.
 
         Returns
         -------
         numpy.ndarray
             Shape (n, d).
         """
+        if method != "random":
+            return self._sample_qmc(check_n_samples(n), seed, method)
         return self.conditional_sample(n, {}, seed)
+
+    @property
+    def n_uniforms(self) -> int:
+        """Independent uniforms per point: d."""
+        return self._fitted()[1]
+
+    def from_uniforms(self, w: ArrayLike) -> NDArray[np.float64]:
+        """Map independent uniforms to vine points (inverse Rosenblatt transform).
+
+        Parameters
+        ----------
+        w : array_like
+            Shape (n, d), inside (0, 1).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, d).
+        """
+        _, d = self._fitted()
+        data = check_unit_interval(w, "w")
+        if data.shape[1] != d:
+            raise ValidationError(f"w must have {d} columns; got {data.shape[1]}")
+        out = self._inverse_rosenblatt(data, self._sampling_order(set()), {})
+        return np.clip(out, np.finfo(float).tiny, 1.0 - np.finfo(float).epsneg)
 
     def conditional_sample(
         self, n: int, given: dict[int, Any], seed: SeedLike = None

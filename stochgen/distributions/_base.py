@@ -115,7 +115,21 @@ class Distribution(BaseModel):
             self.__dict__["_inverse_cache"] = cached
         return cached[1]
 
-    def sample(self, n: int, seed: SeedLike = None) -> NDArray[Any]:
+    def normal_score_map(self) -> tuple[str, float, float, float] | None:
+        """Return the exact map from a normal score to this law, where it is elementary.
+
+        Returns ``(g, c0, c1, c2)`` with ``x = c0 + c1 * g(c2 * z)`` and ``g``
+        one of ``"identity"``, ``"exp"``, ``"ndtr"`` (normal, lognormal and
+        uniform families), or None. Joint laws with a Gaussian copula use it
+        to skip the quantile function.
+
+        Returns
+        -------
+        tuple or None
+        """
+        return None
+
+    def sample(self, n: int, seed: SeedLike = None, method: str = "random") -> NDArray[Any]:
         """Draw ``n`` values.
 
         Parameters
@@ -124,6 +138,9 @@ class Distribution(BaseModel):
             Number of draws.
         seed : None, int, SeedSequence, BitGenerator or Generator
             Same seed, same draws.
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            ``"random"``: the block streams; otherwise the quantile function
+            of a randomized point set (`stochgen.samplers.qmc.uniform_points`).
 
         Returns
         -------
@@ -132,6 +149,11 @@ class Distribution(BaseModel):
         """
         check_is_fitted(self)
         n = check_n_samples(n)
+        if method != "random":
+            from stochgen.samplers.qmc import uniform_points
+
+            u = uniform_points(n, 1, seed, method)[:, 0]
+            return self.inverse_transform().ppf(u) if self._sample_by_table else self.ppf(u)
         if self._sample_by_table:
             return self.inverse_transform().sample(n, seed)
         blocks = [

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from stochgen._rng import SeedLike, as_generator
-from stochgen._validation import check_array, check_choice
+from stochgen._validation import check_array, check_choice, check_n_samples
 from stochgen.distributions import continuous as _c
 from stochgen.distributions import discrete as _d
 from stochgen.distributions._base import Distribution, FitError
@@ -129,8 +129,10 @@ def fit_distribution(
 
     Raises
     ------
+    TypeError
+        If ``max_samples`` is not None or an integer.
     stochgen.exceptions.ValidationError
-        On bad data, an unknown family or criterion.
+        On bad data, an unknown family or criterion, or ``max_samples < 2``.
     FitError
         If every family failed.
 
@@ -147,6 +149,10 @@ def fit_distribution(
     data = check_array(x, "x", ndim=1, min_size=2)
     criterion = check_choice(criterion, "criterion", ("aic", "bic", "ks"))
     candidates = _candidates(data, families)
+    if max_samples is not None:
+        max_samples = check_n_samples(max_samples, "max_samples")
+        if max_samples < 2:
+            raise ValidationError(f"max_samples must be None or an integer >= 2; got {max_samples}")
     limit = 2_000 if isinstance(families, str) and families == "fast" else max_samples
     if limit is not None and data.size > limit:
         data = as_generator(seed).choice(data, size=int(limit), replace=False)

@@ -365,7 +365,9 @@ class InverseTransform:
         out[nan] = np.nan
         return out.reshape(q.shape)
 
-    def sample(self, n: int, seed: SeedLike = None, *, workers: int = 1) -> NDArray[np.float64]:
+    def sample(
+        self, n: int, seed: SeedLike = None, *, workers: int = 1, method: str = "random"
+    ) -> NDArray[np.float64]:
         """Draw ``n`` values.
 
         Draws are made in fixed blocks, block *i* from stream *i* of ``seed``,
@@ -379,6 +381,9 @@ class InverseTransform:
             Same seed, same draws.
         workers : int
             Threads sampling blocks at the same time.
+        method : {"random", "sobol", "halton", "lhs", "lhs_maximin", "antithetic"}
+            ``"random"``: the block streams; otherwise the table inverts a
+            randomized point set (`stochgen.samplers.qmc.uniform_points`).
 
         Returns
         -------
@@ -395,6 +400,10 @@ class InverseTransform:
         n = check_n_samples(n)
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValidationError(f"workers must be a positive integer; got {workers!r}")
+        if method != "random":
+            from stochgen.samplers.qmc import uniform_points
+
+            return self.ppf(uniform_points(n, 1, seed, method)[:, 0])
         out = np.empty(n)
         if workers == 1 or n <= 65_536:
             for start, stop, rng in iter_blocks(n, seed):

@@ -29,7 +29,7 @@ def test_logpdf_and_cdf_equal_statsmodels():
         ("frank", smc.FrankCopula, 7.0),
         ("gumbel", smc.GumbelCopula, 1.7),
     ]:
-        cop = CLASSES[family](theta=theta)
+        cop = CLASSES[family].from_params(theta=theta)
         assert_allclose(cop.logpdf(u), sm_cls(theta).logpdf(u), rtol=1e-8)
         assert_allclose(cop.cdf(u), sm_cls(theta).cdf(u), rtol=1e-8)
 
@@ -59,7 +59,7 @@ def test_parameter_and_tau_recovered_at_n_20000(family, tau):
         signed = tau if rotation == 0 else -tau
         (theta,) = bv.pair_param_from_tau(family, rotation, signed)
         assert bv.pair_tau(family, rotation, (theta,)) == pytest.approx(signed, abs=1e-9)
-        u = CLASSES[family](theta=theta, rotation=rotation).sample(n, seed=7)
+        u = CLASSES[family].from_params(theta=theta, rotation=rotation).sample(n, seed=7)
         fitted = CLASSES[family](rotation=rotation).fit(u)
         assert fitted.theta_ == pytest.approx(theta, rel=0.05), rotation
         # Tau inversion is less efficient: check it on the tau scale, 4 standard errors.
@@ -70,7 +70,7 @@ def test_parameter_and_tau_recovered_at_n_20000(family, tau):
 
 
 def test_frank_negative_parameter_recovered():
-    u = FrankCopula(theta=-5.0).sample(20_000, seed=1)
+    u = FrankCopula.from_params(theta=-5.0).sample(20_000, seed=1)
     assert FrankCopula().fit(u).theta_ == pytest.approx(-5.0, rel=0.05)
 
 
@@ -84,11 +84,11 @@ def _cvm(u, cdf):
 @pytest.mark.parametrize(("family", "rotation"), ROTATED)
 def test_samples_match_the_copula_cvm(family, rotation):
     theta = {"clayton": 2.0, "frank": 5.0, "gumbel": 2.0, "joe": 2.0}[family]
-    cop = CLASSES[family](theta=theta, rotation=rotation)
+    cop = CLASSES[family].from_params(theta=theta, rotation=rotation)
     u = cop.sample(2000, seed=3)
     # Under the model the statistic is O(1) with mean ~0.03; 0.3 is far in its tail.
     assert _cvm(u, cop.cdf) < 0.3
-    wrong = CLASSES[family](theta=theta * 1.6 if family != "frank" else -theta)
+    wrong = CLASSES[family].from_params(theta=theta * 1.6 if family != "frank" else -theta)
     if family != "frank":
         wrong.set_params(rotation=(rotation + 180) % 360)
     assert _cvm(u, wrong.cdf) > 0.3
@@ -101,9 +101,9 @@ def test_d_dimensional_frailty_samples_match_cdf():
         (GumbelCopula, 1.8),
         (JoeCopula, 2.0),
     ]:
-        cop = cls(theta=theta, dim=4)
+        cop = cls.from_params(theta=theta, dim=4)
         u = cop.sample(2000, seed=5)
-        pair = cls(theta=theta)
+        pair = cls.from_params(theta=theta)
         assert _cvm(u[:, [0, 3]], pair.cdf) < 0.3, cls.__name__
         # cdf on the diagonal of the 4-d copula versus the empirical frequency
         q = np.full((1, 4), 0.5)
@@ -113,7 +113,7 @@ def test_d_dimensional_frailty_samples_match_cdf():
 
 def test_clayton_d_dimensional_logpdf_integrates_over_margin():
     # Integrating out the last coordinate of a 3-d Clayton density gives the 2-d density.
-    cop3, cop2 = ClaytonCopula(theta=2.0, dim=3), ClaytonCopula(theta=2.0)
+    cop3, cop2 = ClaytonCopula.from_params(theta=2.0, dim=3), ClaytonCopula.from_params(theta=2.0)
     nodes, weights = np.polynomial.legendre.leggauss(400)
     t = (nodes + 1) / 2
     pts = np.column_stack([np.full(400, 0.3), np.full(400, 0.6), t])
@@ -124,7 +124,7 @@ def test_clayton_d_dimensional_logpdf_integrates_over_margin():
 @pytest.mark.parametrize(("family", "rotation"), ROTATED)
 def test_conditional_sample_matches_conditional_cdf_ks(family, rotation):
     theta = {"clayton": 2.0, "frank": 5.0, "gumbel": 2.0, "joe": 2.0}[family]
-    cop = CLASSES[family](theta=theta, rotation=rotation)
+    cop = CLASSES[family].from_params(theta=theta, rotation=rotation)
     rows = cop.conditional_sample(3000, {0: 0.2}, seed=4)
     assert np.all(rows[:, 0] == 0.2)
     cond = np.full(1, 0.2)
@@ -147,13 +147,13 @@ def test_conditional_sample_matches_conditional_cdf_ks(family, rotation):
 @pytest.mark.parametrize("family", ["clayton", "gumbel", "joe"])
 def test_rotations_move_tail_dependence(family):
     theta = 3.0
-    base = CLASSES[family](theta=theta).tail_dependence
+    base = CLASSES[family].from_params(theta=theta).tail_dependence
     lam = max(base["lower"], base["upper"])
     assert lam > 0.5
-    r180 = CLASSES[family](theta=theta, rotation=180).tail_dependence
+    r180 = CLASSES[family].from_params(theta=theta, rotation=180).tail_dependence
     assert (r180["lower"], r180["upper"]) == (base["upper"], base["lower"])
-    r90 = CLASSES[family](theta=theta, rotation=90).tail_dependence
-    r270 = CLASSES[family](theta=theta, rotation=270).tail_dependence
+    r90 = CLASSES[family].from_params(theta=theta, rotation=90).tail_dependence
+    r270 = CLASSES[family].from_params(theta=theta, rotation=270).tail_dependence
     assert r90["lower"] == r90["upper"] == r270["lower"] == r270["upper"] == 0.0
     assert r90["upper_lower"] == base["lower"] and r270["lower_upper"] == base["lower"]
     # Empirically: joint exceedances of a small quantile q, over q, in each corner.
@@ -166,7 +166,7 @@ def test_rotations_move_tail_dependence(family):
         270: {"lower": "lower_upper", "upper": "upper_lower"},
     }
     for rotation, corners in corner_of.items():
-        cop = CLASSES[family](theta=theta, rotation=rotation)
+        cop = CLASSES[family].from_params(theta=theta, rotation=rotation)
         u = cop.sample(200_000, seed=9)
         lo1, lo2 = u[:, 0] < q, u[:, 1] < q
         hi1, hi2 = u[:, 0] > 1 - q, u[:, 1] > 1 - q
@@ -185,7 +185,7 @@ def test_rotations_move_tail_dependence(family):
 
 
 def test_select_copula_ranks_the_true_family_first():
-    u = GumbelCopula(theta=2.5, rotation=270).sample(3000, seed=2)
+    u = GumbelCopula.from_params(theta=2.5, rotation=270).sample(3000, seed=2)
     best, table = select_copula(u)
     assert (best.family, best.rotation) == ("gumbel", 270)
     assert list(table.columns) == [

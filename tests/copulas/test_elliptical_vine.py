@@ -26,42 +26,47 @@ CORR3 = np.array([[1.0, 0.6, 0.3], [0.6, 1.0, -0.4], [0.3, -0.4, 1.0]])
 def test_gaussian_and_t_logpdf_equal_statsmodels():
     u = np.random.default_rng(0).uniform(0.001, 0.999, (300, 3))
     assert_allclose(
-        GaussianCopula(corr=CORR3).logpdf(u),
+        GaussianCopula.from_params(corr=CORR3).logpdf(u),
         smc.GaussianCopula(corr=CORR3, k_dim=3).logpdf(u),
         rtol=1e-8,
     )
     assert_allclose(
-        StudentTCopula(corr=CORR3, df=4.5).logpdf(u),
+        StudentTCopula.from_params(corr=CORR3, df=4.5).logpdf(u),
         smc.StudentTCopula(corr=CORR3, df=4.5, k_dim=3).logpdf(u),
         rtol=1e-8,
     )
 
 
 def test_t_parameters_recovered_at_n_20000():
-    u = StudentTCopula(corr=CORR3, df=5.0).sample(20_000, seed=1)
+    u = StudentTCopula.from_params(corr=CORR3, df=5.0).sample(20_000, seed=1)
     fitted = StudentTCopula().fit(u)
     assert_allclose(fitted.corr_, CORR3, atol=0.05 * 0.6)
     assert fitted.df_ == pytest.approx(5.0, rel=0.2)  # df is the hardest parameter
     mle = StudentTCopula(method="mle").fit(u[:, :2])
     assert mle.corr_[0, 1] == pytest.approx(0.6, rel=0.05)
     assert mle.df_ == pytest.approx(5.0, rel=0.2)
-    g = GaussianCopula(method="itau").fit(GaussianCopula(corr=CORR3).sample(20_000, seed=2))
+    g = GaussianCopula(method="itau").fit(
+        GaussianCopula.from_params(corr=CORR3).sample(20_000, seed=2)
+    )
     assert_allclose(g.corr_, CORR3, atol=0.02)
 
 
 def test_t_tail_dependence_and_tau():
-    cop = StudentTCopula(corr=CORR3, df=4.0)
+    cop = StudentTCopula.from_params(corr=CORR3, df=4.0)
     assert_allclose(cop.kendall_tau[0, 1], 2 / np.pi * np.arcsin(0.6))
     lam = 2 * stats.t.cdf(-np.sqrt(5 * 0.4 / 1.6), 5)
     assert cop.lower_tail_dependence[0, 1] == pytest.approx(lam)
-    assert_array_equal(GaussianCopula(corr=CORR3).upper_tail_dependence, np.eye(3))
+    assert_array_equal(GaussianCopula.from_params(corr=CORR3).upper_tail_dependence, np.eye(3))
 
 
 @pytest.mark.parametrize("given", [{0: 0.9}, {2: 0.05}, {0: 0.8, 2: 0.3}])
 def test_conditional_samples_match_conditional_distribution_ks(given):
     idx = sorted(given)
     free = [j for j in range(3) if j not in given][0]
-    for cop in (GaussianCopula(corr=CORR3), StudentTCopula(corr=CORR3, df=3.0)):
+    for cop in (
+        GaussianCopula.from_params(corr=CORR3),
+        StudentTCopula.from_params(corr=CORR3, df=3.0),
+    ):
         rows = cop.conditional_sample(3000, given, seed=6)
         for j, v in given.items():
             assert np.all(rows[:, j] == v)
@@ -86,7 +91,7 @@ def test_vine_recovers_gaussian_dependence_and_likelihood():
     corr = np.array(
         [[1.0, 0.7, 0.4, 0.2], [0.7, 1.0, 0.5, 0.1], [0.4, 0.5, 1.0, 0.3], [0.2, 0.1, 0.3, 1.0]]
     )
-    u = GaussianCopula(corr=corr).sample(5000, seed=3)
+    u = GaussianCopula.from_params(corr=corr).sample(5000, seed=3)
     gauss_ll = GaussianCopula().fit(u).logpdf(u).sum()
     for structure in ("rvine", "cvine", "dvine"):
         vine = VineCopula(structure=structure, family_set=("gaussian",), method="mle").fit(u)
@@ -101,7 +106,7 @@ def test_vine_recovers_gaussian_dependence_and_likelihood():
 def test_vine_selects_families_and_samples_match():
     # A 3-variable D-vine 0 - 1 - 2: Clayton(3) then rotated Gumbel(2); tree 2 independent.
     u = np.empty((4000, 3))
-    u[:, :2] = ClaytonCopula(theta=3.0).sample(4000, seed=1)
+    u[:, :2] = ClaytonCopula.from_params(theta=3.0).sample(4000, seed=1)
     w = np.random.default_rng(5).random(4000)
     u[:, 2] = bv.pair_hinv1("gumbel", 90, (2.0,), u[:, 1], w)
     # Joe-180 is hard to tell from Clayton(3) at this n, so it is left out of the set.
@@ -124,11 +129,11 @@ def test_vine_selects_families_and_samples_match():
 
 
 def test_vine_conditional_sample_is_exact_where_the_structure_allows():
-    u = GaussianCopula(corr=CORR3).sample(4000, seed=7)
+    u = GaussianCopula.from_params(corr=CORR3).sample(4000, seed=7)
     vine = VineCopula(structure="dvine", family_set=("gaussian",)).fit(u)
     ends = [e["conditioned"] for e in vine.edges_ if e["tree"] == 2][0]
     rows = vine.conditional_sample(3000, {int(ends[0]): 0.9}, seed=1)
-    gauss = GaussianCopula(corr=vine_corr(vine))
+    gauss = GaussianCopula.from_params(corr=vine_corr(vine))
     free = [j for j in range(3) if j != ends[0]][0]
     expected = gauss.conditional_sample(200_000, {int(ends[0]): 0.9}, seed=2)[:, free]
     assert stats.ks_2samp(rows[:, free], expected).pvalue > 1e-3
@@ -155,7 +160,7 @@ def vine_corr(vine):
 
 
 def test_vine_truncation_uses_independence_after_the_level():
-    u = GaussianCopula(corr=CORR3).sample(2000, seed=3)
+    u = GaussianCopula.from_params(corr=CORR3).sample(2000, seed=3)
     vine = VineCopula(truncation_level=1).fit(u)
     assert all(e["family"] == "independence" for e in vine.edges_ if e["tree"] > 1)
     assert vine.n_params <= 2
@@ -177,7 +182,7 @@ FITTED = [
 
 @pytest.mark.parametrize("build", FITTED)
 def test_saved_and_loaded_copula_samples_identically(build, tmp_path):
-    u = StudentTCopula(corr=np.abs(CORR3), df=5.0).sample(800, seed=0)
+    u = StudentTCopula.from_params(corr=np.abs(CORR3), df=5.0).sample(800, seed=0)
     model = build(u)
     path = stochgen.save(model, tmp_path / "cop.json")
     loaded = stochgen.load(path)
@@ -236,7 +241,7 @@ def test_bad_settings_are_reported():
     with pytest.raises(ValidationError, match="rotation 90 is defined for d = 2 only"):
         ClaytonCopula(rotation=90).fit(u)
     with pytest.raises(ValidationError, match="radially symmetric"):
-        FrankCopula(theta=2.0, rotation=90).sample(3, seed=0)
+        FrankCopula.from_params(theta=2.0, rotation=90).sample(3, seed=0)
     with pytest.raises(ValidationError, match="method must be one of"):
         GaussianCopula(method="moments").fit(u)
     with pytest.raises(ValidationError, match="family_set"):

@@ -17,6 +17,8 @@ CASES = [
     (2, -6.0),
     (2, 0.5),
     (2, 20.0),
+    (2, -79.0),
+    (2, 79.0),
     (3, 1.2),
     (3, 6.0),
     (4, 1.1),
@@ -75,3 +77,26 @@ def test_kendall_tau_matches_twin_and_scipy_with_ties():
     tau = kendall_tau_matrix(x)
     assert_allclose(tau, rc.kendall_tau_matrix(x), rtol=1e-12)
     assert_allclose(tau[0, 2], stats.kendalltau(x[:, 0], x[:, 2])[0], rtol=1e-12)
+
+
+def test_logseries_kernel_matches_twin_and_numpy_law():
+    for theta in (2.0, 40.0, 80.0):
+        a = ka.logseries_from_log1mp(-theta, np.random.default_rng(3), 500)
+        b = ra.logseries_from_log1mp(-theta, np.random.default_rng(3), 500)
+        assert_allclose(a, b, rtol=1e-12)
+    # Same law as numpy's logseries where numpy accepts p: chi-square on the pmf.
+    p = -np.expm1(-3.0)
+    draws = ka.logseries_from_log1mp(-3.0, np.random.default_rng(4), 20_000)
+    ks = np.arange(1, 8)
+    observed = np.array([(draws == k).sum() for k in ks] + [(draws >= 8).sum()])
+    pmf = stats.logser.pmf(ks, p)
+    expected = 20_000 * np.r_[pmf, 1 - pmf.sum()]
+    assert stats.chisquare(observed, expected).pvalue > 1e-3
+
+
+def test_sibuya_small_alpha_is_fast_and_exact():
+    w = np.random.default_rng(5).random(2000)
+    x = ka.sibuya_from_uniform(0.02, w)  # Joe theta = 50 in d > 2: used to hang
+    assert np.isfinite(x).all() and (x >= 1).all()
+    small = w[x < 1e4]
+    assert_allclose(ka.sibuya_from_uniform(0.02, small), ra.sibuya_from_uniform(0.02, small))

@@ -16,9 +16,8 @@ def logpdf(family, theta, u, v):
         la = _log_sum_pow_m1(-theta * lu, -theta * lv)
         return np.log1p(theta) - (1 + theta) * (lu + lv) - (2 + 1 / theta) * la
     if family == 2:
-        em = np.expm1(-theta)
-        den = -em - np.expm1(-theta * u) * np.expm1(-theta * v)
-        return np.log(theta * -em) - theta * (u + v) - 2 * np.log(np.abs(den))
+        g = np.expm1(theta * v) - np.exp(theta * u) * np.expm1(theta * (v - 1))
+        return np.log(-theta * np.expm1(-theta)) + theta * (u + v) - 2 * np.log(np.abs(g))
     if family == 3:
         x, y = -np.log(u), -np.log(v)
         lx, ly = np.log(x), np.log(y)
@@ -36,8 +35,8 @@ def cdf(family, theta, u, v):
     if family == 1:
         return np.exp(-_log_sum_pow_m1(-theta * np.log(u), -theta * np.log(v)) / theta)
     if family == 2:
-        w = np.expm1(-theta * u) * np.expm1(-theta * v) / np.expm1(-theta)
-        return -np.log1p(w) / theta
+        g = np.expm1(theta * v) - np.exp(theta * u) * np.expm1(theta * (v - 1))
+        return (u + v) - np.log(g / -np.expm1(-theta)) / theta
     if family == 3:
         return np.exp(-(((-np.log(u)) ** theta + (-np.log(v)) ** theta) ** (1 / theta)))
     a, b = (1 - u) ** theta, (1 - v) ** theta
@@ -50,8 +49,8 @@ def hfunc(family, theta, x, c):
         la = _log_sum_pow_m1(-theta * lc, -theta * np.log(x))
         return np.exp(-(theta + 1) * lc - (1 + 1 / theta) * la)
     if family == 2:
-        ex = np.expm1(-theta * x)
-        return ex * np.exp(-theta * c) / (np.expm1(-theta) + np.expm1(-theta * c) * ex)
+        ex = np.expm1(theta * x)
+        return ex / (ex - np.exp(theta * c) * np.expm1(theta * (x - 1)))
     if family == 3:
         a, b = -np.log(c), -np.log(x)
         la_, lb = np.log(a), np.log(b)
@@ -70,9 +69,11 @@ def hinv_closed_form(family, theta, p, c):
     if family == 1:
         t = -theta * np.log(c) + np.log(np.expm1(-theta / (1 + theta) * np.log(p)))
         return np.exp(-np.logaddexp(0.0, t) / theta)
-    ec = np.exp(-theta * c)
-    w = p * np.expm1(-theta) / (ec - p * np.expm1(-theta * c))
-    return -np.log1p(w) / theta
+    if theta < 0:
+        w = p * np.expm1(-theta) / (np.exp(-theta * c) - p * np.expm1(-theta * c))
+        return np.clip(-np.log1p(w) / theta, 0.0, 1.0)
+    a = p * np.exp(theta * c) * np.expm1(-theta) / (p - 1 - p * np.exp(theta * (c - 1)))
+    return np.clip(np.log1p(np.maximum(a, -1.0)) / theta, 0.0, 1.0)
 
 
 def clayton_derivative_sums(hi, lo, x, s):
@@ -96,4 +97,28 @@ def sibuya_from_uniform(alpha, w):
         while gammaln(k + 1 - alpha) - gammaln(k + 1) - gammaln(1 - alpha) > np.log1p(-wi):
             k += 1
         out[i] = k
+    return out
+
+
+def logseries_from_log1mp(log1mp, rng, n):
+    """Kemp's LK algorithm, one scalar draw at a time in the kernel's order."""
+    p = -np.expm1(log1mp)
+    out = np.empty(n)
+    for i in range(n):
+        while True:
+            v = rng.random()
+            if v >= p:
+                out[i] = 1.0
+                break
+            t = log1mp * rng.random()
+            q = -np.expm1(t)
+            if v <= q * q:
+                # log q as log1p(-e^t): exact even where q rounds to 1 (large theta).
+                k = np.floor(1.0 + np.log(v) / np.log1p(-np.exp(t)))
+                if k < 1.0 or v == 0.0:
+                    continue
+                out[i] = k
+                break
+            out[i] = 1.0 if v >= q else 2.0
+            break
     return out
