@@ -15,10 +15,10 @@ from stochgen._base import BaseModel
 from stochgen._kernels.qmc import MAP_EXP, MAP_IDENTITY, MAP_NDTR, correlated_normal_map
 from stochgen._rng import SeedLike
 from stochgen._validation import check_n_samples
-from stochgen.copulas._base import Copula, pseudo_observations
+from stochgen.copulas import Copula, pseudo_observations
 from stochgen.copulas.gaussian import GaussianCopula
 from stochgen.copulas.independence import IndependenceCopula
-from stochgen.distributions._base import Distribution
+from stochgen.distributions import Distribution
 from stochgen.exceptions import ValidationError
 from stochgen.samplers.qmc import check_method, uniform_points
 

@@ -22,6 +22,7 @@ from stochgen.copulas import (
     VineCopula,
     pseudo_observations,
 )
+from stochgen.copulas.gaussian import gaussian_fill
 from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
 from stochgen.kinds import SHARE_KINDS
 from stochgen.tabular.constraints import Constraint, learned_table_kinds, merge_range
@@ -44,27 +45,11 @@ MIN_CLASS_ROWS = 20
 _MAX_CLASSES = 50
 
 
-def _fill_latent(latent: NDArray[np.float64], corr: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Fill undefined latent scores with their Gaussian conditional mean given the row's others."""
-    filled = latent.copy()
-    missing = np.isnan(filled)
-    for pattern in np.unique(missing, axis=0):
-        if not pattern.any():
-            continue
-        rows = np.all(missing == pattern, axis=1)
-        known = ~pattern
-        if not known.any():
-            filled[np.ix_(rows, pattern)] = 0.0
-            continue
-        weights = np.linalg.solve(corr[np.ix_(known, known)], corr[np.ix_(known, pattern)])
-        filled[np.ix_(rows, pattern)] = filled[np.ix_(rows, known)] @ weights
-    return filled
-
-
 def _fit_copula(kind: str, latent: NDArray[np.float64], corr: NDArray[np.float64]) -> Copula:
     if kind == "gaussian" or corr.shape[0] < 2:
-        return GaussianCopula(corr=corr)
-    u = pseudo_observations(_fill_latent(latent, corr))
+        return GaussianCopula.from_params(corr=corr)
+    # Undefined scores (a missing value's value dimension) at their conditional mean.
+    u = pseudo_observations(gaussian_fill(latent, corr))
     if kind == "student_t":
         return StudentTCopula().fit(u)
     return VineCopula().fit(u)
@@ -284,7 +269,7 @@ class CopulaSynthesizer(BaseModel):
                 table = per_label[label]
                 rest = {k: v for k, v in conditions.items() if k != name}
                 # Gaussian: value conditions combine exactly with the label condition.
-                return table, GaussianCopula(corr=table.corr_), rest
+                return table, GaussianCopula.from_params(corr=table.corr_), rest
             warnings.warn(
                 f"condition {name}={value!r}: the label has fewer than {MIN_CLASS_ROWS} rows, "
                 "too few for a model of its own; rows follow the joint model's conditional "
@@ -493,7 +478,7 @@ class CopulaSynthesizer(BaseModel):
             raise ModelFileError("CopulaSynthesizer: latent_ columns do not match the schema")
         dims = self.latent_.n_latent
         if isinstance(self.copula_, GaussianCopula):
-            copula_dims = np.shape(self.copula_.corr)[0]
+            copula_dims = np.shape(self.copula_.corr_)[0]
         else:
             copula_dims = getattr(self.copula_, "dim_", None) or self.copula_.dim
         if copula_dims != dims:

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from stochgen._kernels.tabular import matrix_apply, standard_normals
+from stochgen.copulas.gaussian import gaussian_conditional
 from stochgen.exceptions import ValidationError
 
 __all__ = ["box_probability", "conditional_normal"]
@@ -30,27 +31,6 @@ _PILOT_DRAWS = 4_096
 _MIN_REJECTION_ACCEPTANCE = 0.02
 _MAX_REJECTION_ROUNDS = 200
 _GIBBS_SWEEPS = 100
-
-
-def _conditional(
-    mean: NDArray[np.float64],
-    cov: NDArray[np.float64],
-    given: NDArray[np.intp],
-    values: NDArray[np.float64],
-) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]]:
-    """Mean (per row of ``values``) and covariance of the other coordinates given ``given``."""
-    rest = np.setdiff1d(np.arange(cov.shape[0]), given)
-    if given.size == 0:
-        return (
-            rest,
-            np.broadcast_to(mean[rest], (values.shape[0], rest.size)),
-            cov[np.ix_(rest, rest)],
-        )
-    s_rg = cov[np.ix_(rest, given)]
-    weights = np.linalg.solve(cov[np.ix_(given, given)], s_rg.T).T
-    cond_mean = mean[rest] + (values - mean[given]) @ weights.T
-    cond_cov = cov[np.ix_(rest, rest)] - weights @ s_rg.T
-    return rest, cond_mean, (cond_cov + cond_cov.T) / 2.0
 
 
 def _gaussian_rows(
@@ -160,7 +140,7 @@ def conditional_normal(
     given = np.array(sorted(points), dtype=np.intp)
     given_values = np.tile([points[i] for i in given], (n, 1)).reshape(n, given.size)
     out[:, given] = given_values
-    free, mean, cov = _conditional(np.zeros(d), corr, given, given_values)
+    free, mean, cov = gaussian_conditional(corr, given, given_values)
     if not boxes:
         out[:, free] = _gaussian_rows(np.array(mean), cov, rng)
         return out
@@ -179,9 +159,7 @@ def conditional_normal(
         raise ValidationError("the conditions have zero probability under the fitted model")
     out[:, boxed] = z_box
     # The remaining free coordinates given the boxed ones (mean varies by row).
-    rest_free, rest_mean, rest_cov = _conditional(
-        np.zeros(free.size), cov, pos, z_box - box_mean + 0.0
-    )
+    rest_free, rest_mean, rest_cov = gaussian_conditional(cov, pos, z_box - box_mean)
     rest_mean = np.array(rest_mean) + np.array(mean[:, rest_free])
     out[:, free[rest_free]] = _gaussian_rows(rest_mean, rest_cov, rng)
     return out

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-__all__ = ["calibration_levels", "dequantize", "impute", "to_normal_scores"]
+__all__ = ["calibration_levels", "dequantize", "to_normal_scores"]
 
 # Smallest distance of a dequantized uniform from 0 and 1 (keeps scores finite).
 _TINY = 1e-12
@@ -41,27 +41,6 @@ def dequantize(latent: NDArray[np.float64], rng: np.random.Generator) -> NDArray
         u = low + (high - low) * rng.random(low.size)
         out[present, j] = special.ndtri(np.clip(u, _TINY, 1.0 - _TINY))
     return out
-
-
-def impute(
-    latent: NDArray[np.float64], corr: NDArray[np.float64], rng: np.random.Generator
-) -> NDArray[np.float64]:
-    """Replace NaN scores by draws from their Gaussian conditional law given the row's others."""
-    filled = latent.copy()
-    missing = np.isnan(filled)
-    for pattern in np.unique(missing, axis=0):
-        if not pattern.any():
-            continue
-        rows = np.flatnonzero(np.all(missing == pattern, axis=1))
-        known = ~pattern
-        weights = np.linalg.solve(corr[np.ix_(known, known)], corr[np.ix_(known, pattern)])
-        mean = filled[np.ix_(rows, known)] @ weights
-        cov = corr[np.ix_(pattern, pattern)] - corr[np.ix_(pattern, known)] @ weights
-        values, vectors = np.linalg.eigh(cov)
-        root = vectors * np.sqrt(np.clip(values, 0.0, None))
-        noise = rng.standard_normal((rows.size, int(pattern.sum())))
-        filled[np.ix_(rows, pattern)] = mean + noise @ root.T
-    return filled
 
 
 def calibration_levels(n_draws: int, n_levels: int) -> NDArray[np.float64]:

@@ -19,7 +19,6 @@ from stochgen._validation import check_columns, check_dataframe, check_positive
 from stochgen.bridges.torch._latent import (
     calibration_levels,
     dequantize,
-    impute,
     to_normal_scores,
 )
 from stochgen.bridges.torch._network import (
@@ -29,6 +28,7 @@ from stochgen.bridges.torch._network import (
     torch,
     weights_of,
 )
+from stochgen.copulas.gaussian import gaussian_fill
 from stochgen.exceptions import ModelFileError, ValidationError
 from stochgen.tabular.latent import LatentTable
 from stochgen.tabular.plan import SamplingPlan
@@ -161,7 +161,8 @@ class LatentNetworkSynthesizer(BaseModel):
         quantiles, weights = np.empty((levels.size, 0)), {}
         # Without latent scores (only constant and ID columns) there is nothing to learn.
         if n_dims:
-            scores = impute(dequantize(latent, rng), corr, rng)
+            # Undefined scores drawn from their Gaussian conditional law given the row's others.
+            scores = gaussian_fill(dequantize(latent, rng), corr, seed=rng)
             sampler, history = self._train(scores, rng, device)
             noise = rng.standard_normal((_CALIBRATION_DRAWS, self._noise_dims(n_dims)))
             output = self._run(sampler, noise, device)
