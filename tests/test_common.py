@@ -81,6 +81,20 @@ def _series(kind):
     return make
 
 
+def _joint():
+    from stochgen import JointDistribution
+    from stochgen.copulas import GaussianCopula
+    from stochgen.distributions import Gamma, Normal
+
+    return JointDistribution([Normal(), Gamma()], GaussianCopula())
+
+
+def _pairs(seed=8):
+    rng = np.random.default_rng(seed)
+    z = rng.multivariate_normal([0.0, 0.0], [[1.0, 0.6], [0.6, 1.0]], size=300)
+    return np.column_stack([z[:, 0] * 2.0 + 1.0, np.exp(0.5 * z[:, 1])])
+
+
 # Classes whose construction needs settings, and what they fit on; others: cls() and
 # data by the package they live in.
 _FACTORIES = {
@@ -97,6 +111,7 @@ _FACTORIES = {
     "IdColumn": (None, _series("id")),
     "Categorical": (None, _labels),
     "Pareto": (None, lambda seed=6: np.random.default_rng(seed).pareto(3.0, size=300) + 1.0),
+    "JointDistribution": (_joint, _pairs),
     "GANSynthesizer": ("torch", _table),
     "VAESynthesizer": ("torch", _table),
 }
