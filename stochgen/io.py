@@ -712,14 +712,14 @@ def table_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     ...
     stochgen.exceptions.ValidationError: format 'parquet' does not match the file name rows.csv; ...
     """
+    from stochgen._validation import check_choice
     from stochgen.exceptions import ValidationError
 
     path = Path(path)
     by_suffix = "parquet" if path.suffix.lower() in _PARQUET_SUFFIXES else "csv"
     if fmt is None:
         return by_suffix
-    if fmt not in ("csv", "parquet"):
-        raise ValidationError(f"format must be 'csv' or 'parquet'; got {fmt!r}")
+    check_choice(fmt, "format", ("csv", "parquet"))
     known = path.suffix.lower() in (*_PARQUET_SUFFIXES, ".csv")
     if known and fmt != by_suffix:
         raise ValidationError(
