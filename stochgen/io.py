@@ -395,7 +395,7 @@ def _read_regular_file(path: Path, limit: int, what: str) -> bytes:
         if info.st_size > limit:
             raise ModelFileError(
                 f"{path}: the {what} holds {info.st_size:,} bytes, more than the limit of "
-                f"{limit:,}; raise max_bytes if this model is really that large"
+                f"{limit:,} bytes; raise max_bytes if this model is really that large"
             )
         payload = handle.read(limit + 1)
     if len(payload) > limit:
@@ -471,7 +471,7 @@ def _parse_npz(payload: bytes, npz_path: Path, max_bytes: int) -> dict[str, np.n
         if declared > max_bytes:
             raise ModelFileError(
                 f"{npz_path}: the arrays declare {declared:,} bytes once inflated, more than the "
-                f"limit of {max_bytes:,}; raise max_bytes if this model is really that large"
+                f"limit of {max_bytes:,} bytes; raise max_bytes if this model is really that large"
             )
         arrays: dict[str, np.ndarray] = {}
         for info in infos:
