@@ -61,6 +61,34 @@ def test_huge_n_fails_before_any_work():
 
 @pytest.mark.xfail(
     strict=True,
+    raises=(TypeError, AttributeError),
+    reason="tabular/constraints.py (lead): Inequality between a number and a datetime column "
+    "fails deep in pandas",
+)
+def test_inequality_between_number_and_datetime_is_refused_clearly():
+    from stochgen.tabular.constraints import Inequality
+    from stochgen.tabular.synthesizer import CopulaSynthesizer
+
+    data = _table().assign(when=pd.date_range("2020-01-01", periods=30))
+    with pytest.raises(ValidationError, match="'when'"):
+        CopulaSynthesizer(constraints=[Inequality("x", "when")]).fit(data)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tabular/ (lead, pandas 3): Bounds writes into a read-only array",
+)
+def test_bounds_constraint_samples():
+    from stochgen.tabular.constraints import Bounds
+    from stochgen.tabular.synthesizer import CopulaSynthesizer
+
+    model = CopulaSynthesizer(constraints=[Bounds("x", 0.0, 20.0)], n_jobs=1).fit(_table())
+    rows = model.sample(50, seed=0)
+    assert rows["x"].between(0.0, 20.0).all()
+
+
+@pytest.mark.xfail(
+    strict=True,
     raises=TypeError,
     reason="tabular/constraints.py (lead): Inequality on text columns fails deep in pandas",
 )
@@ -171,7 +199,7 @@ def test_rejection_returns_or_refuses_in_time(case):
     subprocess.run(
         [sys.executable, "-c", _HANG.format(case=_HANGS[case])],
         cwd=_ROOT,
-        timeout=20,
+        timeout=10,
         check=True,
         capture_output=True,
     )
