@@ -123,6 +123,15 @@ class BaseModel:
         for name, value in state.items():
             setattr(self, name, value)
 
+    def _check_state(self) -> None:
+        """Check the fitted state that `from_dict` restored; raise `ModelFileError` if invalid.
+
+        Called after `_set_state` when a model file is loaded. The default
+        checks nothing; a class overrides it to test its invariants (finite
+        parameters, ``low <= high``, a positive-definite matrix) so that a
+        loaded model either samples valid values or is refused.
+        """
+
     def to_dict(self) -> dict[str, Any]:
         """Return settings and fitted state as plain data (arrays allowed).
 
@@ -175,6 +184,7 @@ class BaseModel:
             if not isinstance(data["state"], dict):
                 raise ModelFileError(f"{cls.__name__}: fitted state must be a mapping")
             model._set_state(data["state"])
+            model._check_state()
         return model
 
 

@@ -7,7 +7,8 @@ states what was expected. Nothing here changes or drops data silently.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import math
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,15 +18,24 @@ from numpy.typing import ArrayLike, NDArray
 from stochgen.exceptions import ValidationError
 
 __all__ = [
+    "MAX_N_SAMPLES",
+    "available_memory",
     "check_array",
     "check_choice",
     "check_columns",
     "check_dataframe",
+    "check_kinds",
+    "check_memory",
     "check_n_samples",
     "check_positive",
     "check_probability",
     "check_unit_interval",
 ]
+
+#: The largest row count any sampling call accepts (2**48, about 2.8e14):
+#: beyond it no run could finish and row offsets would overflow. In-memory
+#: sampling is further bounded by `check_memory`.
+MAX_N_SAMPLES = 2**48
 
 
 def check_n_samples(n: Any, name: str = "n") -> int:
@@ -45,9 +55,10 @@ def check_n_samples(n: Any, name: str = "n") -> int:
     Raises
     ------
     TypeError
-        If ``n`` is not an integer (floats and bools included).
+        If ``n`` is not an integer: None, floats (``0.0``, ``2.5``), bools and
+        strings are refused, never read as 0.
     ValidationError
-        If ``n`` is negative.
+        If ``n`` is negative or above `MAX_N_SAMPLES`.
 
     Examples
     --------
@@ -57,12 +68,110 @@ def check_n_samples(n: Any, name: str = "n") -> int:
     Traceback (most recent call last):
     ...
     stochgen.exceptions.ValidationError: n must be a non-negative integer; got -1
+    >>> check_n_samples(None)
+    Traceback (most recent call last):
+    ...
+    TypeError: n must be an integer; got None (NoneType)
     """
-    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+    if isinstance(n, bool | np.bool_) or not isinstance(n, int | np.integer):
         raise TypeError(f"{name} must be an integer; got {n!r} ({type(n).__name__})")
     if n < 0:
         raise ValidationError(f"{name} must be a non-negative integer; got {n}")
+    if n > MAX_N_SAMPLES:
+        raise ValidationError(
+            f"{name} = {n:,} is above the limit of {MAX_N_SAMPLES:,} rows; no run could finish it"
+        )
     return int(n)
+
+
+def _format_bytes(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.2f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def available_memory() -> int | None:
+    """Return the physical memory available now, in bytes, or None where unknown.
+
+    Read from ``os.sysconf`` (Linux and most Unix systems); ``None`` on
+    systems that do not report it, where `check_memory` then only checks an
+    explicit limit.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> available_memory() is None or available_memory() > 0
+    True
+    """
+    import os
+
+    try:
+        pages = os.sysconf("SC_AVPHYS_PAGES")
+        page_size = os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+    if pages <= 0 or page_size <= 0:
+        return None
+    return int(pages) * int(page_size)
+
+
+def check_memory(
+    n_rows: int, bytes_per_row: float, name: str = "n", *, limit: int | None = None
+) -> int:
+    """Refuse, before any work, a result that cannot fit in memory.
+
+    Sampling calls this with the rows asked for and its estimate of the bytes
+    one row takes (the output plus working arrays), so that a huge ``n``
+    fails at once with a message rather than after a block is drawn with a
+    bare `MemoryError`.
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows to produce.
+    bytes_per_row : float
+        Estimated peak bytes per row.
+    name : str
+        Argument name for the message.
+    limit : int, optional
+        Bytes allowed; default: the memory available now (`available_memory`),
+        no check where that is unknown.
+
+    Returns
+    -------
+    int
+        The estimated bytes.
+
+    Raises
+    ------
+    ValidationError
+        If the estimate exceeds the limit; the message gives both and suggests
+        streaming.
+
+    Examples
+    --------
+    >>> check_memory(1000, 80.0, limit=10**6)
+    80000
+    >>> check_memory(10**12, 80.0, limit=2**30)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    stochgen.exceptions.ValidationError: n = 1,000,000,000,000 rows need about 72.76 TiB ...
+    """
+    need = int(math.ceil(n_rows * float(bytes_per_row)))
+    if limit is None:
+        limit = available_memory()
+    if limit is not None and need > limit:
+        raise ValidationError(
+            f"{name} = {n_rows:,} rows need about {_format_bytes(need)} "
+            f"({bytes_per_row:,.0f} bytes a row), more than the {_format_bytes(limit)} of "
+            "memory available; sample fewer rows, or stream them to a file with sample_to"
+        )
+    return need
 
 
 def check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float:
@@ -313,7 +422,8 @@ def check_dataframe(data: Any, name: str = "data") -> pd.DataFrame:
     Raises
     ------
     TypeError
-        If ``data`` is not a DataFrame or a column name is not a string.
+        If ``data`` is not a DataFrame, a column name is not a string, or a
+        column holds complex numbers.
     ValidationError
         If it has no rows or no columns, or duplicate column names.
 
@@ -339,6 +449,12 @@ def check_dataframe(data: Any, name: str = "data") -> pd.DataFrame:
     duplicated = data.columns[data.columns.duplicated()].tolist()
     if duplicated:
         raise ValidationError(f"{name}: duplicate column names {duplicated!r}")
+    for column in data.columns:
+        if pd.api.types.is_complex_dtype(data[column].dtype):
+            raise TypeError(
+                f"column {column!r} holds complex numbers ({data[column].dtype}); stochgen "
+                "models real values: split it into two columns (.real and .imag)"
+            )
     return data
 
 
@@ -360,6 +476,9 @@ def check_columns(columns: Iterable[Any], known: Collection[str], name: str = "c
 
     Raises
     ------
+    TypeError
+        If ``columns`` is a single string (it would be read letter by letter)
+        or not iterable.
     ValidationError
         Naming the unknown columns and listing the known ones.
 
@@ -369,7 +488,20 @@ def check_columns(columns: Iterable[Any], known: Collection[str], name: str = "c
     Traceback (most recent call last):
     ...
     stochgen.exceptions.ValidationError: columns: unknown column(s) ['b']; the table has ['a']
+    >>> check_columns("continuous", ["a"], "kinds")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: kinds must be a collection of column names ...; got the string 'continuous'
     """
+    if isinstance(columns, str | bytes):
+        raise TypeError(
+            f"{name} must be a collection of column names (a list, or a dict by column); "
+            f"got the string {columns!r}"
+        )
+    if not isinstance(columns, Iterable):
+        raise TypeError(
+            f"{name} must be a collection of column names; got {type(columns).__name__}"
+        )
     columns = list(columns)
     unknown = [c for c in columns if c not in known]
     if unknown:
@@ -377,3 +509,55 @@ def check_columns(columns: Iterable[Any], known: Collection[str], name: str = "c
             f"{name}: unknown column(s) {unknown!r}; the table has {list(known)!r}"
         )
     return columns
+
+
+def check_kinds(kinds: Any, known: Collection[str], kind_names: Collection[str]) -> dict:
+    """Return ``kinds`` as a dict after checking its shape, columns and kind names.
+
+    Parameters
+    ----------
+    kinds : dict or None
+        Column name to kind.
+    known : collection of str
+        The table's columns.
+    kind_names : collection of str
+        The accepted kinds.
+
+    Returns
+    -------
+    dict
+        A copy (empty for None).
+
+    Raises
+    ------
+    TypeError
+        If ``kinds`` is not a dict (a string or a list of names included), or a
+        kind is not a string.
+    ValidationError
+        On an unknown column or kind name.
+
+    Examples
+    --------
+    >>> check_kinds({"a": "integer"}, ["a"], ["integer", "continuous"])
+    {'a': 'integer'}
+    >>> check_kinds(["a"], ["a"], ["integer"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: kinds must be a dict mapping column names to kinds, ...; got list ['a']
+    """
+    if kinds is None:
+        return {}
+    if not isinstance(kinds, Mapping):
+        raise TypeError(
+            "kinds must be a dict mapping column names to kinds, e.g. {'age': 'integer'}; "
+            f"got {type(kinds).__name__} {kinds!r:.80}"
+        )
+    check_columns(kinds, known, "kinds")
+    for column, kind in kinds.items():
+        if not isinstance(kind, str):
+            raise TypeError(f"kinds[{column!r}] must be a string; got {kind!r}")
+        if kind not in kind_names:
+            raise ValidationError(
+                f"kinds[{column!r}] must be one of {list(kind_names)}; got {kind!r}"
+            )
+    return dict(kinds)

@@ -1,13 +1,20 @@
-"""Command line: ``stochgen fit | sample | evaluate | demo``.
+"""Command line: ``stochgen fit | sample | balance | evaluate | demo``.
 
 Bad input ends with exit code 2 and a one-line message on stderr, never a
-traceback.
+traceback. Every file is written under a temporary name and renamed when
+complete; ``-o`` never replaces one of the command's inputs unless ``--force``
+is given; ``sample -n`` is capped at `MAX_ROWS` rows (``--max-rows`` raises
+the cap), and a CSV or Parquet output that would not fit on its disk is
+refused before any row is drawn.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,13 +22,50 @@ from typing import Any
 
 import pandas as pd
 
-from stochgen.tabular.files import read_table, write_table
+from stochgen.io import read_table, table_format, write_table
 
-__all__ = ["main"]
+__all__ = ["MAX_ROWS", "main"]
+
+#: Default cap on ``stochgen sample -n``; ``--max-rows`` raises it.
+MAX_ROWS = 100_000_000
+# Rows drawn to estimate the size of one written row.
+_PROBE_ROWS = 1_000
+_MODEL_SUFFIXES = (".json", ".npz")
 
 
 class UsageError(Exception):
     """Bad input given on the command line."""
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_output(output: str, inputs: Sequence[str | Path | None], force: bool) -> Path:
+    """Refuse an output in a missing folder, or one that would replace an input (unless forced)."""
+    path = Path(output)
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"-o {output}: folder {folder} does not exist; create it first")
+    for given in inputs:
+        if given is not None and _same_file(path, Path(given)):
+            if force:
+                continue
+            raise UsageError(
+                f"-o {output} would overwrite the input {given}; choose another name or "
+                "pass --force"
+            )
+    return path
+
+
+def _check_table_output(output: str, fmt: str | None) -> str:
+    path = Path(output)
+    if path.suffix.lower() in _MODEL_SUFFIXES:
+        raise UsageError(f"-o {output}: a table is written as .csv or .parquet, not {path.suffix}")
+    return table_format(path, fmt)
 
 
 def _read_kinds(path: str | None) -> dict[str, str] | None:
@@ -42,10 +86,15 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from stochgen.io import save
     from stochgen.tabular.synthesizer import CopulaSynthesizer
 
+    output = Path(args.output)
+    if output.suffix != ".json":
+        output = output.with_name(output.name + ".json")
+    for written in (output, output.with_suffix(".npz")):
+        _check_output(str(written), [args.data, args.schema], args.force)
     kinds = _read_kinds(args.schema)
-    data = read_table(args.data, kinds)
+    data = read_table(args.data, kinds, sep=args.sep)
     model = CopulaSynthesizer(kinds=kinds).fit(data)
-    path = save(model, args.output)
+    path = save(model, output)
     print(f"fitted {len(model.columns_)} columns on {model.n_rows_} rows; model written to {path}")
     return 0
 
@@ -63,21 +112,61 @@ def _read_conditions(text: str | None) -> dict[str, Any] | None:
     return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
 
 
+def _check_rows(n: int, max_rows: int) -> None:
+    if n < 0:
+        raise UsageError(f"-n must be a non-negative integer; got {n}")
+    if n > max_rows:
+        raise UsageError(
+            f"-n {n:,} is above the limit of {max_rows:,} rows; pass --max-rows to raise it"
+        )
+
+
+def _check_disk(model: Any, n: int, output: Path, fmt: str, conditions: Any) -> None:
+    """Refuse, before any work, a file that would not fit on its disk."""
+    if n <= _PROBE_ROWS:
+        return
+    probe = model.sample(_PROBE_ROWS, seed=0, conditions=conditions)
+    buffer = io.BytesIO()
+    if fmt == "parquet":
+        probe.to_parquet(buffer, index=False)
+    else:
+        probe.to_csv(buffer, index=False)
+    need = buffer.tell() / _PROBE_ROWS * n
+    folder = output.parent if str(output.parent) else Path(".")
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # a missing folder is named by the writer
+    if need > free:
+        raise UsageError(
+            f"-n {n:,} rows need about {need / 2**30:,.1f} GiB in {output}, more than the "
+            f"{free / 2**30:,.1f} GiB free on its disk"
+        )
+
+
 def _cmd_sample(args: argparse.Namespace) -> int:
     from stochgen.io import load
     from stochgen.tabular.synthesizer import CopulaSynthesizer
 
-    model = load(args.model)
+    _check_rows(args.n, args.max_rows)
+    fmt = _check_table_output(args.output, args.format)
+    model_path = Path(args.model)
+    output = _check_output(args.output, [model_path, model_path.with_suffix(".npz")], args.force)
+    model = load(model_path)
     if not isinstance(model, CopulaSynthesizer):
         raise UsageError(f"{args.model} holds a {type(model).__name__}, not a table synthesizer")
     conditions = _read_conditions(args.conditions)
+    if args.balance and conditions and args.balance in conditions:
+        raise UsageError(
+            f"--balance {args.balance} and --conditions both set column {args.balance!r}; "
+            "use one of them"
+        )
+    _check_disk(model, args.n, output, fmt, conditions)
     if args.balance:
         data = _balanced_sample(model, args.n, args.balance, conditions, args.seed)
-        path = write_table(data, args.output, args.format)
+        path = write_table(data, output, fmt)
     else:
-        path = model.sample_to(
-            args.output, args.n, seed=args.seed, conditions=conditions, format=args.format
-        )
+        path = model.sample_to(output, args.n, seed=args.seed, conditions=conditions, format=fmt)
     print(f"wrote {args.n} rows to {path}")
     return 0
 
@@ -87,9 +176,14 @@ def _balanced_sample(
 ) -> pd.DataFrame:
     """``n`` rows split evenly over the labels of ``column``, each drawn by conditioning."""
     from stochgen._rng import spawn_generators
+    from stochgen._validation import check_memory
 
     if column not in model.columns_ or not hasattr(model.columns_[column], "labels_"):
         raise UsageError(f"--balance: {column!r} is not a categorical column of the model")
+    probe = model.sample(min(n, _PROBE_ROWS), seed=0)
+    # The rows, their parts and the concatenated copy are in memory together.
+    per_row = 3 * probe.memory_usage(deep=True).sum() / max(len(probe), 1)
+    check_memory(n, per_row, "-n")
     labels = list(model.columns_[column].labels_)
     share, extra = divmod(n, len(labels))
     parts = []
@@ -101,19 +195,45 @@ def _balanced_sample(
     return pd.concat(parts, ignore_index=True)
 
 
+def _match_labels(strategy: dict[str, Any], labels: Sequence[Any]) -> dict[Any, Any]:
+    """Map JSON's string keys to the target's labels (``"1"`` to ``1``, ``"true"`` to True)."""
+    out: dict[Any, Any] = {}
+    for key, total in strategy.items():
+        if key in labels:
+            out[key] = total
+            continue
+        matches = [label for label in labels if _label_text(label) == key.strip().lower()]
+        if len(matches) != 1:
+            shown = [_label_text(label) for label in labels][:10]
+            raise UsageError(f"--strategy: label {key!r} is not in the target; labels: {shown}")
+        out[matches[0]] = total
+    return out
+
+
+def _label_text(label: Any) -> str:
+    if isinstance(label, float) and label.is_integer():
+        label = int(label)
+    return str(label).lower()
+
+
 def _cmd_balance(args: argparse.Namespace) -> int:
     from stochgen.tabular.balance import balance
 
+    fmt = _check_table_output(args.output, args.format)
+    output = _check_output(args.output, [args.data, args.schema], args.force)
     kinds = _read_kinds(args.schema)
-    data = read_table(args.data, kinds)
+    data = read_table(args.data, kinds, sep=args.sep)
     strategy: Any = "equalize"
     if args.strategy:
         try:
             strategy = json.loads(args.strategy)
         except json.JSONDecodeError as exc:
             raise UsageError(f"--strategy must be JSON: {exc}") from exc
+        if isinstance(strategy, dict) and args.target in data.columns:
+            labels = data[args.target].dropna().unique().tolist()
+            strategy = _match_labels(strategy, labels)
     out = balance(data, args.target, strategy, seed=args.seed)
-    path = write_table(out, args.output, args.format)
+    path = write_table(out, output, fmt)
     print(f"wrote {len(out)} rows ({len(out) - len(data)} synthetic) to {path}")
     return 0
 
@@ -145,6 +265,8 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("data", help="real table (.csv or .parquet)")
     fit.add_argument("-o", "--output", required=True, help="model file to write (.json)")
     fit.add_argument("--schema", help="JSON file mapping column names to kinds")
+    fit.add_argument("--sep", default=",", help="CSV field separator (default ',')")
+    fit.add_argument("--force", action="store_true", help="allow -o to replace an input file")
     fit.set_defaults(run=_cmd_fit)
 
     sample = sub.add_parser("sample", help="sample rows from a saved model")
@@ -160,6 +282,13 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument(
         "--balance", metavar="COLUMN", help="split the rows evenly over this column's labels"
     )
+    sample.add_argument(
+        "--max-rows",
+        type=int,
+        default=MAX_ROWS,
+        help=f"refuse -n above this many rows (default {MAX_ROWS:,})",
+    )
+    sample.add_argument("--force", action="store_true", help="allow -o to replace an input file")
     sample.set_defaults(run=_cmd_sample)
 
     bal = sub.add_parser("balance", help="top up a table's minority labels with synthetic rows")
@@ -172,6 +301,8 @@ def _parser() -> argparse.ArgumentParser:
     bal.add_argument("--schema", help="JSON file mapping column names to kinds")
     bal.add_argument("--seed", type=int, default=None, help="seed")
     bal.add_argument("--format", choices=("csv", "parquet"), help="output format")
+    bal.add_argument("--sep", default=",", help="CSV field separator (default ',')")
+    bal.add_argument("--force", action="store_true", help="allow -o to replace an input file")
     bal.set_defaults(run=_cmd_balance)
 
     evaluate = sub.add_parser("evaluate", help="score a synthetic table against the real one")
@@ -199,7 +330,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 2 on bad input.
+        0 on success, 2 on bad input or a failed write (no output file is
+        left that looks complete), 130 when interrupted.
+
+    Examples
+    --------
+    >>> main(["sample", "no-such-model.json", "-n", "5", "-o", "rows.csv"])
+    2
     """
     args = _parser().parse_args(argv)
     try:
@@ -208,6 +345,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         message: Any = exc.args[0] if len(exc.args) == 1 else exc
         print(f"stochgen {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print(
+            f"stochgen {args.command}: error: out of memory; ask for fewer rows",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        print(f"stochgen {args.command}: interrupted; no output written", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

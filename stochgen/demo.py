@@ -57,7 +57,7 @@ def run_demo(output: str | Path = "demo-output", seed: int = 0) -> Path:
     pathlib.Path
         The output folder.
     """
-    from stochgen.io import save
+    from stochgen.io import save, write_table
     from stochgen.metrics.report import evaluate
     from stochgen.tabular.synthesizer import CopulaSynthesizer
 
@@ -73,7 +73,7 @@ def run_demo(output: str | Path = "demo-output", seed: int = 0) -> Path:
     print(
         f"fit {fitted - started:.3f} s, sampled {len(synthetic)} rows in {sampled - fitted:.3f} s"
     )
-    synthetic.to_csv(folder / "synthetic.csv", index=False)
+    write_table(synthetic, folder / "synthetic.csv")
     save(model, folder / "model.json")
     report = evaluate(real, synthetic)
     print(report.summary())

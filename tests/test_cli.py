@@ -1,4 +1,6 @@
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -137,3 +139,150 @@ def test_evaluate_command_writes_html(table, tmp_path, capsys):
     assert main(["evaluate", str(table), str(synth), "--html", str(html)]) == 0
     assert "Fidelity score" in capsys.readouterr().out
     assert html.read_text().count("<img") >= 1
+
+
+# Regression tests for issue 11 (files written, sizes, silent wrong answers).
+
+
+@pytest.fixture
+def fitted_model(table, tmp_path):
+    assert main(["fit", str(table), "-o", str(tmp_path / "m.json")]) == 0
+    return tmp_path / "m.json"
+
+
+def _err(capsys):
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+def test_output_never_overwrites_an_input_without_force(table, fitted_model, tmp_path, capsys):
+    before = table.read_bytes()
+    assert main(["balance", str(table), "--target", "c", "-o", str(table)]) == 2
+    assert "would overwrite the input" in _err(capsys) and table.read_bytes() == before
+    model_text = fitted_model.read_text()
+    args = ["sample", str(fitted_model), "-n", "5", "-o", str(fitted_model.with_suffix(".csv"))]
+    assert main(args) == 0
+    assert main(["sample", str(fitted_model), "-n", "5", "-o", str(fitted_model)]) == 2
+    assert "not .json" in _err(capsys) and fitted_model.read_text() == model_text
+    assert main(["fit", str(table), "-o", str(table.with_suffix(""))]) == 0
+    assert main(["balance", str(table), "--target", "c", "-o", str(table), "--force"]) == 0
+
+
+def test_fit_output_over_the_input_refused(tmp_path, capsys):
+    data = tmp_path / "t.csv"
+    pd.DataFrame({"x": np.arange(30) * 1.5}).to_csv(data, index=False)
+    link = tmp_path / "t.json"
+    link.symlink_to(data)
+    assert main(["fit", str(data), "-o", str(link)]) == 2
+    assert "would overwrite the input" in _err(capsys)
+
+
+def test_parquet_format_with_csv_name_refused(fitted_model, tmp_path, capsys):
+    out = tmp_path / "x.csv"
+    assert (
+        main(["sample", str(fitted_model), "-n", "5", "-o", str(out), "--format", "parquet"]) == 2
+    )
+    assert "does not match the file name x.csv" in _err(capsys) and not out.exists()
+
+
+def test_fit_into_missing_folder_names_the_folder(table, tmp_path, capsys):
+    assert main(["fit", str(table), "-o", str(tmp_path / "nope" / "m.json")]) == 2
+    err = _err(capsys)
+    assert "folder" in err and "nope does not exist" in err and ".partial" not in err
+
+
+@pytest.mark.parametrize("extra", [[], ["--balance", "c"]])
+def test_huge_n_refused_before_any_work(fitted_model, tmp_path, capsys, extra):
+    out = tmp_path / "x.csv"
+    args = ["sample", str(fitted_model), "-n", "1000000000000", "-o", str(out), *extra]
+    assert main(args) == 2
+    assert "above the limit of 100,000,000 rows" in _err(capsys)
+    assert main([*args, "--max-rows", str(10**13)]) == 2
+    assert "free on its disk" in _err(capsys) and not out.exists()
+
+
+def test_balance_beyond_memory_is_one_line(fitted_model, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("stochgen._validation.available_memory", lambda: 10**6)
+    args = ["sample", str(fitted_model), "-n", "100000", "-o", str(tmp_path / "x.csv")]
+    assert main([*args, "--balance", "c"]) == 2
+    assert "of memory available" in _err(capsys)
+
+
+def test_balance_and_conditions_on_one_column_refused(fitted_model, tmp_path, capsys):
+    args = ["sample", str(fitted_model), "-n", "5", "-o", str(tmp_path / "x.csv")]
+    assert main([*args, "--balance", "c", "--conditions", '{"c": "u"}']) == 2
+    assert "both set column 'c'" in _err(capsys)
+
+
+def test_strategy_keys_match_numeric_labels(tmp_path):
+    rng = np.random.default_rng(1)
+    data = tmp_path / "t.csv"
+    y = rng.choice([0, 1], size=300, p=[0.8, 0.2])
+    pd.DataFrame({"x": rng.normal(size=300) + y, "y": y}).to_csv(data, index=False)
+    out = tmp_path / "b.csv"
+    wanted = int((y == 1).sum()) + 40
+    args = ["balance", str(data), "--target", "y", "-o", str(out), "--seed", "0"]
+    assert main([*args, "--strategy", json.dumps({"1": wanted})]) == 0
+    assert pd.read_csv(out)["y"].value_counts()[1] == wanted
+
+
+def test_balance_on_continuous_target_refused(tmp_path, capsys):
+    data = tmp_path / "t.csv"
+    rng = np.random.default_rng(2)
+    pd.DataFrame({"x": rng.normal(size=200), "a": rng.gamma(1.0, size=200)}).to_csv(data)
+    assert main(["balance", str(data), "--target", "a", "-o", str(tmp_path / "b.csv")]) == 2
+    assert "looks continuous" in _err(capsys)
+
+
+def test_misseparated_and_duplicate_headers_refused(tmp_path, capsys):
+    (tmp_path / "s.csv").write_text("a;b\n1;2\n3;4\n")
+    assert main(["fit", str(tmp_path / "s.csv"), "-o", str(tmp_path / "m.json")]) == 2
+    assert "--sep ';'" in _err(capsys)
+    (tmp_path / "d.csv").write_text("a,a\n1,2\n3,4\n")
+    assert main(["fit", str(tmp_path / "d.csv"), "-o", str(tmp_path / "m.json")]) == 2
+    assert "duplicate column names ['a']" in _err(capsys)
+
+
+def test_constant_date_column_fits_and_saves(tmp_path):
+    data = tmp_path / "t.csv"
+    pd.DataFrame({"x": np.arange(40) * 0.5, "d": "2021-05-01"}).to_csv(data, index=False)
+    assert main(["fit", str(data), "-o", str(tmp_path / "m.json")]) == 0
+    out = tmp_path / "s.csv"
+    assert main(["sample", str(tmp_path / "m.json"), "-n", "5", "-o", str(out)]) == 0
+    assert (pd.read_csv(out)["d"] == "2021-05-01").all()
+
+
+_FSIZE_SCRIPT = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))
+from stochgen.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command", ["sample", "balance", "sample-balance"])
+def test_file_size_limit_leaves_no_complete_looking_file(table, fitted_model, tmp_path, command):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.csv"
+    if command == "balance":
+        args = ["balance", str(table), "--target", "c", "-o", str(out)]
+    else:
+        args = ["sample", str(fitted_model), "-n", "5000", "-o", str(out)]
+        args += ["--balance", "c"] if command == "sample-balance" else []
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", _FSIZE_SCRIPT, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+    )
+    assert done.returncode == 2, done.stderr
+    assert "the disk is full or the file size limit was reached" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(tmp_path.glob("*out.csv*")) == []

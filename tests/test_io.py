@@ -70,7 +70,7 @@ def test_pickled_arrays_refused_even_with_matching_checksum(fitted, tmp_path):
     payload = buffer.getvalue()
     (tmp_path / "m.npz").write_bytes(payload)
     _rewrite(path, lambda d: d["arrays"].update(sha256=hashlib.sha256(payload).hexdigest()))
-    with pytest.raises(ModelFileError, match="unreadable array file"):
+    with pytest.raises(ModelFileError, match="dtype object is not allowed"):
         stochgen.load(path)
 
 
@@ -118,3 +118,185 @@ def test_special_floats_and_tuples_survive(tmp_path):
     back = _Decoder(enc.arrays).decode(json.loads(json.dumps(enc.encode(value))))
     assert back["t"] == (1, 2.5) and np.isnan(back["f"]) and back[3] == "int key"
     np.testing.assert_array_equal(back["arr"], np.arange(3))
+
+
+# Regression tests for issue 11 (hostile model files). The mutation harness in
+# tests/fuzz/test_model_files.py covers many more variants of each.
+
+
+def _npz_bytes(**arrays):
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _replace_npz(json_path, payload):
+    (json_path.parent / "m.npz").write_bytes(payload)
+    _rewrite(json_path, lambda d: d["arrays"].update(sha256=hashlib.sha256(payload).hexdigest()))
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/dev/zero", "outside.npz"])
+def test_symlinked_array_file_is_not_followed(fitted, tmp_path, target):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    path = stochgen.save(fitted, folder / "m.json")
+    outside = tmp_path / "outside.npz"
+    outside.write_bytes((folder / "m.npz").read_bytes())
+    (folder / "m.npz").unlink()
+    (folder / "m.npz").symlink_to(outside if target == "outside.npz" else target)
+    with pytest.raises(ModelFileError, match="is a symbolic link"):
+        stochgen.load(path)
+
+
+def test_symlinked_model_file_is_not_followed(fitted, tmp_path):
+    path = stochgen.save(fitted, tmp_path / "m.json")
+    link = tmp_path / "link.json"
+    link.symlink_to(path)
+    with pytest.raises(ModelFileError, match="symbolic link"):
+        stochgen.load(link)
+
+
+def test_fifo_and_device_refused_without_blocking(fitted, tmp_path):
+    import os
+
+    path = stochgen.save(fitted, tmp_path / "m.json")
+    (tmp_path / "m.npz").unlink()
+    os.mkfifo(tmp_path / "m.npz")
+    with pytest.raises(ModelFileError, match="is a FIFO"):
+        stochgen.load(path)
+    fifo_json = tmp_path / "f.json"
+    os.mkfifo(fifo_json)
+    with pytest.raises(ModelFileError, match="is a FIFO"):
+        stochgen.load(fifo_json)
+    with pytest.raises(ModelFileError, match="is a device"):
+        stochgen.load("/dev/null")
+
+
+def test_zip_bomb_refused_before_inflating(fitted, tmp_path):
+    path = stochgen.save(fitted, tmp_path / "m.json")
+    # 64 MiB of zeros compress to about 64 KiB; the declared size is over the limit.
+    _replace_npz(path, _npz_bytes(a0=np.zeros(2**23)))
+    with pytest.raises(ModelFileError, match="declare 67,108,9.. bytes once inflated"):
+        stochgen.load(path, max_bytes=2**25)
+
+
+def test_npy_header_claiming_terabytes_refused(fitted, tmp_path):
+    path = stochgen.save(fitted, tmp_path / "m.json")
+    good = io.BytesIO()
+    np.lib.format.write_array(good, np.zeros(4))
+    header_claim = good.getvalue().replace(b"(4,)", b"(1099511627776,)")
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a0.npy", header_claim)
+    _replace_npz(path, buffer.getvalue())
+    with pytest.raises(ModelFileError, match=r"declares shape \(1099511627776,\)"):
+        stochgen.load(path)
+
+
+def test_truncated_npz_with_matching_checksum(fitted, tmp_path):
+    path = stochgen.save(fitted, tmp_path / "m.json")
+    payload = (tmp_path / "m.npz").read_bytes()
+    _replace_npz(path, payload[: len(payload) // 2])
+    with pytest.raises(ModelFileError, match="unreadable array file"):
+        stochgen.load(path)
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_literals_refused(fitted, tmp_path, literal):
+    path = stochgen.save(fitted, tmp_path / "m.json")
+    text = path.read_text().replace('"stochgen_version"', f'"x": {literal}, "stochgen_version"')
+    path.write_text(text)
+    with pytest.raises(ModelFileError, match=f"literal {literal} is not valid JSON"):
+        stochgen.load(path)
+
+
+def test_nan_parameter_refused_at_load(tmp_path):
+    from stochgen.distributions.continuous import Normal
+
+    path = stochgen.save(Normal().fit(np.linspace(-2, 2, 50)), tmp_path / "n.json")
+
+    def poison(doc):
+        state = doc["model"]["__model__"]["state"]
+        state[next(iter(state))] = {"__float__": "nan"}
+
+    _rewrite(path, poison)
+    with pytest.raises(ModelFileError):
+        stochgen.load(path)
+
+
+def test_oversized_model_file_refused(fitted, tmp_path):
+    path = stochgen.save(fitted, tmp_path / "m.json")
+    with pytest.raises(ModelFileError, match="more than the limit of 100 bytes"):
+        stochgen.load(path, max_bytes=100)
+
+
+def test_non_utf8_and_big_int_refused(fitted, tmp_path):
+    path = stochgen.save(fitted, tmp_path / "m.json")
+    path.write_bytes(b'{"format": "\xff"}')
+    with pytest.raises(ModelFileError, match="not a valid model file"):
+        stochgen.load(path)
+    path.write_text('{"format": ' + "9" * 5000 + "}")
+    with pytest.raises(ModelFileError, match="not a valid model file"):
+        stochgen.load(path)
+
+
+@pytest.mark.parametrize("name", ["..", ".", "", "sub/m.npz", "m.npy", "/etc/passwd", "a\0.npz"])
+def test_array_file_name_must_be_plain(fitted, tmp_path, name):
+    path = stochgen.save(fitted, tmp_path / "m.json")
+    _rewrite(path, lambda d: d["arrays"].update(file=name))
+    with pytest.raises(ModelFileError, match="plain file name"):
+        stochgen.load(path)
+
+
+def test_save_is_atomic_and_names_missing_folder(fitted, tmp_path, monkeypatch):
+    with pytest.raises(FileNotFoundError, match="folder .*missing does not exist") as info:
+        stochgen.save(fitted, tmp_path / "missing" / "m.json")
+    assert ".partial" not in str(info.value) and ".tmp" not in str(info.value)
+    path = stochgen.save(fitted, tmp_path / "m.json")
+    before = path.read_bytes()
+
+    def fail(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("pathlib.Path.write_bytes", fail)
+    with pytest.raises(OSError, match=r"cannot write .*m\.(npz|json): the disk is full"):
+        stochgen.save(fitted, tmp_path / "m.json")
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.npz"]
+
+
+def test_write_table_refuses_format_against_suffix(tmp_path):
+    from stochgen.io import write_table
+
+    with pytest.raises(ValueError, match="does not match the file name x.csv"):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.csv", "parquet")
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_read_table_refuses_silent_misreads(tmp_path):
+    from stochgen.io import read_table
+
+    (tmp_path / "semi.csv").write_text("a;b\n1;2\n")
+    with pytest.raises(ValueError, match="seems separated by ';'"):
+        read_table(tmp_path / "semi.csv")
+    assert list(read_table(tmp_path / "semi.csv", sep=";").columns) == ["a", "b"]
+    (tmp_path / "tab.csv").write_text("a\tb\n1\t2\n")
+    with pytest.raises(ValueError, match="a tab"):
+        read_table(tmp_path / "tab.csv")
+    (tmp_path / "dup.csv").write_text("a,b,a\n1,2,3\n")
+    with pytest.raises(ValueError, match=r"duplicate column names \['a'\]"):
+        read_table(tmp_path / "dup.csv")
+
+
+def test_constant_date_column_stays_text_and_saves(tmp_path):
+    from stochgen.io import read_table
+
+    (tmp_path / "t.csv").write_text("d,x\n" + "".join(f"2020-01-01,{i}.5\n" for i in range(30)))
+    data = read_table(tmp_path / "t.csv")
+    assert not pd.api.types.is_datetime64_any_dtype(data["d"])
+    model = CopulaSynthesizer().fit(data)
+    loaded = stochgen.load(stochgen.save(model, tmp_path / "m.json"))
+    assert (loaded.sample(5, seed=0)["d"] == "2020-01-01").all()

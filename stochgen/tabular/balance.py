@@ -9,9 +9,34 @@ import pandas as pd
 from stochgen._rng import SeedLike, spawn_generators
 from stochgen._validation import check_columns, check_dataframe, check_n_samples
 from stochgen.exceptions import ValidationError
+from stochgen.tabular.schema import infer_kind
 from stochgen.tabular.synthesizer import CopulaSynthesizer
 
-__all__ = ["balance", "balance_counts"]
+__all__ = ["MAX_LABELS", "balance", "balance_counts"]
+
+#: Targets with more distinct labels than this are refused: they are measurements,
+#: not classes, and topping each up would multiply the table.
+MAX_LABELS = 100
+_LABEL_KINDS = ("categorical", "ordinal", "boolean", "integer")
+
+
+def _check_target(data: pd.DataFrame, target: str, kinds: dict[str, str]) -> None:
+    """Refuse a target that is not a label column (continuous, dates, IDs, too many labels)."""
+    column = data[target]
+    n_labels = int(column.nunique())
+    declared = kinds.get(target)
+    kind = declared or infer_kind(column)
+    if declared is None and kind not in _LABEL_KINDS:
+        raise ValidationError(
+            f"target {target!r} looks {kind} ({n_labels:,} distinct values, dtype "
+            f"{column.dtype}); balancing tops up labels of a class column: bin it first "
+            f"(e.g. pd.cut), or declare it with kinds={{{target!r}: 'categorical'}}"
+        )
+    if n_labels > MAX_LABELS:
+        raise ValidationError(
+            f"target {target!r} has {n_labels:,} distinct labels, more than {MAX_LABELS}; "
+            "balancing each would multiply the table: bin it or pick a class column"
+        )
 
 
 def balance_counts(counts: pd.Series, strategy: str | dict[Any, int]) -> dict[Any, int]:
@@ -101,8 +126,10 @@ def balance(
     Raises
     ------
     stochgen.exceptions.ValidationError
-        On an unknown target, a target with one label or missing labels, or a
-        bad strategy.
+        On an unknown target, a target with one label or missing labels, a
+        target that is not a class column (continuous values, dates, IDs or
+        more than `MAX_LABELS` labels, unless its kind is given in the
+        synthesizer's ``kinds``), or a bad strategy.
 
     Examples
     --------
@@ -122,10 +149,11 @@ def balance(
     counts = data[target].value_counts(sort=False)
     if len(counts) < 2:
         raise ValidationError(f"target {target!r} has one label; nothing to balance")
-    needed = balance_counts(counts, strategy)
     base = synthesizer if synthesizer is not None else CopulaSynthesizer()
     if not isinstance(base, CopulaSynthesizer):
         raise TypeError(f"synthesizer must be a CopulaSynthesizer; got {type(base).__name__}")
+    _check_target(data, target, dict(base.kinds or {}) if isinstance(base.kinds, dict) else {})
+    needed = balance_counts(counts, strategy)
     kinds = dict(base.kinds or {})
     kinds.setdefault(target, "categorical")
     model = base.clone().set_params(kinds=kinds, condition_columns=[target]).fit(data)

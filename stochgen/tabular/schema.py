@@ -8,14 +8,30 @@ import numpy as np
 import pandas as pd
 
 from stochgen._base import BaseModel, check_is_fitted
-from stochgen._validation import check_columns, check_dataframe
+from stochgen._validation import check_dataframe, check_kinds
 from stochgen.exceptions import ModelFileError, ValidationError
-from stochgen.kinds import KINDS
+from stochgen.kinds import KINDS, NUMERIC_KINDS, TIME_KINDS
 
 __all__ = ["KINDS", "Schema", "infer_kind"]
 
 # Object columns with at least this many rows, all distinct strings, are IDs.
 _MIN_ROWS_FOR_ID = 20
+# Kinds whose values the model turns into numbers.
+
+
+# Python types of values a model file can hold as a label or a constant.
+_SAVEABLE = (str, bool, int, float, np.bool_, np.integer, np.floating)
+# What to do with a column of values a model file cannot hold, by type name.
+_CONVERT = {
+    "Timestamp": "convert it with pd.to_datetime(data[col])",
+    "datetime": "convert it with pd.to_datetime(data[col])",
+    "Timedelta": "convert it to numbers, e.g. data[col].dt.total_seconds()",
+    "timedelta": "convert it to numbers, e.g. pd.to_timedelta(data[col]).dt.total_seconds()",
+    "Period": "convert it with data[col].dt.to_timestamp() (or .astype(str))",
+    "Decimal": "convert it with data[col].astype(float)",
+    "bytes": "decode it with data[col].str.decode('utf-8')",
+    "complex": "split it into two real columns (.real and .imag)",
+}
 
 
 def _value_types(values: pd.Series) -> set[str]:
@@ -79,6 +95,7 @@ def infer_kind(column: pd.Series) -> str:
             return "integer"
         return "continuous"
     types = _value_types(present)
+    _check_value_types(name, types)
     if types == {"bool"}:
         return "boolean"
     if types == {"date"}:
@@ -91,6 +108,60 @@ def infer_kind(column: pd.Series) -> str:
     if types == {"str"} and len(present) >= _MIN_ROWS_FOR_ID and present.is_unique:
         return "id"
     return "categorical"
+
+
+def _check_value_types(name: Any, types: set[str]) -> None:
+    """Refuse object columns whose values a model file could not hold."""
+    unsaveable = sorted(types - {"bool", "number", "str", "date"})
+    if unsaveable:
+        advice = _CONVERT.get(unsaveable[0], "convert it to numbers or text")
+        raise ValidationError(
+            f"column {name!r} holds {', '.join(unsaveable)} values, which a model file "
+            f"cannot store; {advice.replace('col', repr(name))}"
+        )
+
+
+def _check_column(name: Any, series: pd.Series, kind: str) -> None:
+    """Refuse a column whose values do not fit its (given or inferred) kind."""
+    dtype = series.dtype
+    present = series.dropna()
+    if pd.api.types.is_timedelta64_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
+        advice = _CONVERT["Timedelta" if pd.api.types.is_timedelta64_dtype(dtype) else "Period"]
+        raise ValidationError(
+            f"column {name!r} has dtype {dtype}, which stochgen does not model; "
+            f"{advice.replace('col', repr(name))}"
+        )
+    if pd.api.types.is_object_dtype(dtype) and not present.empty:
+        _check_value_types(name, _value_types(present))
+    if kind == "constant" and not present.empty:
+        value = present.iloc[0]
+        if not isinstance(value, _SAVEABLE):
+            raise ValidationError(
+                f"column {name!r} holds one value, {value!r}, of type {type(value).__name__}, "
+                f"which a model file cannot store as a constant; drop the column and add it "
+                f"back after sampling, or convert it to text with data[{name!r}].astype(str)"
+            )
+    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    if kind in NUMERIC_KINDS and not numeric:
+        if pd.api.types.is_bool_dtype(dtype):
+            return
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            raise ValidationError(
+                f"kinds[{name!r}] is {kind!r} but the column holds datetimes; use 'datetime'"
+            )
+        sample = present.iloc[:3].tolist()
+        raise ValidationError(
+            f"kinds[{name!r}] is {kind!r} but the column holds {dtype} values "
+            f"(e.g. {sample!r}); use 'categorical', or convert it with pd.to_numeric"
+        )
+    if kind in TIME_KINDS and not pd.api.types.is_datetime64_any_dtype(dtype):
+        types = _value_types(present) if pd.api.types.is_object_dtype(dtype) else set()
+        if types and types <= {"date", "Timestamp", "datetime"}:
+            return
+        raise ValidationError(
+            f"kinds[{name!r}] is {kind!r} but the column has dtype {dtype}; convert it "
+            f"with pd.to_datetime(data[{name!r}])"
+        )
 
 
 class Schema(BaseModel):
@@ -136,22 +207,22 @@ class Schema(BaseModel):
 
         Raises
         ------
+        TypeError
+            If ``kinds`` is not a dict, or a column holds complex numbers.
         stochgen.exceptions.ValidationError
             On an empty table, an unknown column or kind in ``kinds``, inf values,
-            or a column mixing value types.
+            a column mixing value types, a kind its values do not fit (text
+            declared ``continuous``), or values a model file cannot store
+            (Timestamp, Timedelta, Period, Decimal or bytes objects; a constant
+            datetime).
         """
         check_dataframe(data)
-        overrides = dict(self.kinds or {})
-        check_columns(overrides, data.columns, "kinds")
-        for column, kind in overrides.items():
-            if kind not in KINDS:
-                raise ValidationError(
-                    f"kinds[{column!r}] must be one of {list(KINDS)}; got {kind!r}"
-                )
+        overrides = check_kinds(self.kinds, data.columns, KINDS)
         columns = {}
         for name in data.columns:
             series = data[name]
             kind = overrides.get(name) or infer_kind(series)
+            _check_column(name, series, kind)
             columns[name] = {
                 "kind": kind,
                 "dtype": str(series.dtype),
@@ -186,3 +257,25 @@ class Schema(BaseModel):
                 raise ModelFileError(f"Schema: malformed entry for column {name!r}")
             if spec["kind"] not in KINDS:
                 raise ModelFileError(f"Schema: column {name!r} has unknown kind {spec['kind']!r}")
+
+    def _check_state(self) -> None:
+        for name, spec in self.columns_.items():
+            if not isinstance(name, str):
+                raise ModelFileError(f"Schema: column name {name!r} is not a string")
+            rate = spec["missing_rate"]
+            if (
+                isinstance(rate, bool)
+                or not isinstance(rate, int | float)
+                or not 0.0 <= rate <= 1.0
+            ):
+                raise ModelFileError(
+                    f"Schema: column {name!r} has missing_rate {rate!r}; expected a number "
+                    "in [0, 1]"
+                )
+            if not isinstance(spec["nullable"], bool) or spec["nullable"] != (rate > 0):
+                raise ModelFileError(
+                    f"Schema: column {name!r}: nullable {spec['nullable']!r} does not match "
+                    f"missing_rate {rate!r}"
+                )
+            if not isinstance(spec["dtype"], str):
+                raise ModelFileError(f"Schema: column {name!r} has a malformed dtype")

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from stochgen._validation import check_choice
-from stochgen.io import give_default_permissions
+from stochgen.io import atomic_path, table_format
 
 __all__ = ["write_blocks"]
-
-
-def _format_of(path: Path, fmt: str | None) -> str:
-    if fmt is None:
-        fmt = "parquet" if path.suffix in (".parquet", ".pq") else "csv"
-    return check_choice(fmt, "format", ("csv", "parquet"))
 
 
 def _regroup(blocks: Iterable[pd.DataFrame], block_rows: int) -> Iterable[pd.DataFrame]:
@@ -58,11 +50,12 @@ def write_blocks(
     blocks : iterable of pandas.DataFrame
         Consecutive parts of one table.
     path : str or path-like
-        Destination.
+        Destination; its folder must exist.
     block_rows : int
         Rows written per write call.
     fmt : {"csv", "parquet"}, optional
-        Default: from the suffix (``.parquet`` / ``.pq``), else CSV.
+        Default: from the suffix (``.parquet`` / ``.pq``), else CSV; a format
+        that contradicts a ``.csv`` / ``.parquet`` suffix is refused.
     empty : pandas.DataFrame, optional
         Zero-row frame with the table's columns, written when ``blocks`` is empty.
 
@@ -70,23 +63,21 @@ def write_blocks(
     -------
     pathlib.Path
         The written file.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the destination's folder does not exist.
+    OSError
+        If the file cannot be written or the disk fills (naming ``path``).
     """
     path = Path(path)
-    fmt = _format_of(path, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    fmt = table_format(path, fmt)
+    with atomic_path(path) as tmp:
         if fmt == "csv":
             _write_csv(_regroup(blocks, block_rows), tmp, empty)
         else:
             _write_parquet(_regroup(blocks, block_rows), tmp, empty)
-        give_default_permissions(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -1,0 +1,218 @@
+"""Deterministic reproducers of the failures the fuzz tests found in other areas.
+
+Each is marked ``xfail(strict=True)`` with the owning area in its reason, so
+this branch stays green and the mark turns into an error (XPASS) the day the
+owner fixes it: then delete the mark and the matching entry of
+`tests.fuzz._outcomes.KNOWN`. The model-file harness found no such case.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stochgen.exceptions import ValidationError
+from tests.fuzz._outcomes import KNOWN_FALSY_N, KNOWN_MAX_SAMPLES, KNOWN_REJECTION_SETTINGS
+
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _table() -> pd.DataFrame:
+    return pd.DataFrame({"x": np.arange(30) * 1.5, "k": ["a", "b", "c"] * 10})
+
+
+def _model():
+    from stochgen.tabular.synthesizer import CopulaSynthesizer
+
+    return CopulaSynthesizer(n_jobs=1).fit(_table())
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_FALSY_N)
+def test_sample_none_is_refused():
+    with pytest.raises(TypeError, match="n must be an integer"):
+        _model().sample(None)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tabular/synthesizer.py (lead): sample(0) returns before checking conditions",
+)
+def test_sample_zero_checks_conditions():
+    with pytest.raises(TypeError, match="conditions must be a dict"):
+        _model().sample(0, conditions="k")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=MemoryError,
+    reason="tabular/synthesizer.py (lead): sample() should call _validation.check_memory "
+    "before drawing; a huge n ends in a bare MemoryError",
+)
+def test_huge_n_fails_before_any_work():
+    with pytest.raises(ValidationError, match="of memory available"):
+        _model().sample(10**12, seed=0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=(TypeError, AttributeError),
+    reason="tabular/constraints.py (lead): Inequality between a number and a datetime column "
+    "fails deep in pandas",
+)
+def test_inequality_between_number_and_datetime_is_refused_clearly():
+    from stochgen.tabular.constraints import Inequality
+    from stochgen.tabular.synthesizer import CopulaSynthesizer
+
+    data = _table().assign(when=pd.date_range("2020-01-01", periods=30))
+    with pytest.raises(ValidationError, match="'when'"):
+        CopulaSynthesizer(constraints=[Inequality("x", "when")]).fit(data)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="tabular/ (lead, pandas 3): Bounds writes into a read-only array",
+)
+def test_bounds_constraint_samples():
+    from stochgen.tabular.constraints import Bounds
+    from stochgen.tabular.synthesizer import CopulaSynthesizer
+
+    model = CopulaSynthesizer(constraints=[Bounds("x", 0.0, 20.0)], n_jobs=1).fit(_table())
+    rows = model.sample(50, seed=0)
+    assert rows["x"].between(0.0, 20.0).all()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=TypeError,
+    reason="tabular/constraints.py (lead): Inequality on text columns fails deep in pandas",
+)
+def test_inequality_on_text_columns_is_refused_clearly():
+    from stochgen.tabular.constraints import Inequality
+    from stochgen.tabular.synthesizer import CopulaSynthesizer
+
+    data = _table().assign(j=["u", "v", "w"] * 10)
+    with pytest.raises(ValidationError, match="'k'"):
+        CopulaSynthesizer(constraints=[Inequality("k", "j")]).fit(data)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="distributions/ (numerical safety): a fitted family cannot sample; the error "
+    "names no argument and comes at sample(), not fit()",
+)
+def test_gamma_fitted_on_spread_data_samples():
+    from stochgen.distributions.continuous import Gamma
+
+    x = np.array([1.1800127728511554, 1.1800127728511554, 1.0470004801911361, 48.98, 31.36])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        draws = Gamma().fit(x).sample(5, seed=0)
+    assert np.isfinite(draws).all()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="distributions/ (numerical safety): Poisson fitted on counts near 6e16 has a NaN "
+    "support at sample()",
+)
+def test_poisson_fitted_on_huge_counts_samples_or_refuses_at_fit():
+    from stochgen.distributions.discrete import Poisson
+
+    x = np.array([5.657485998969302e16, 533, 6.20365798786805e16, 11061, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = Poisson().fit(x)
+    assert len(model.sample(3, seed=0)) == 3
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_MAX_SAMPLES)
+def test_fit_distribution_refuses_fractional_max_samples():
+    from stochgen.distributions.selection import fit_distribution
+
+    with pytest.raises((TypeError, ValueError), match="max_samples"):
+        fit_distribution(np.linspace(0, 1, 50) ** 2, ["normal"], max_samples=2.5)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="distributions/selection.py: families=3 fails with 'int' object is not iterable",
+)
+def test_fit_distribution_refuses_non_list_families():
+    from stochgen.distributions.selection import fit_distribution
+
+    with pytest.raises(TypeError, match="families"):
+        fit_distribution(np.linspace(0, 1, 50) ** 2, 3)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=KeyError,
+    reason="evaluate/report.py: summary() of a one-column table gives KeyError: 'score'",
+)
+def test_evaluate_on_one_column_table():
+    from stochgen.metrics.report import evaluate
+
+    real = pd.DataFrame({"a": [1.0, 2.0, 3.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        evaluate(real, real, detection=False, privacy=False).summary()
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWN_REJECTION_SETTINGS)
+@pytest.mark.parametrize("settings", [{"max_intervals": 0}, {"target_efficiency": 2.0}])
+def test_rejection_refuses_bad_settings(settings):
+    from stochgen.samplers import Rejection
+
+    with pytest.raises((TypeError, ValueError)):
+        Rejection(lambda x: np.ones_like(x), support=(0.0, 1.0), **settings).sample(5, seed=0)
+
+
+_HANG = """
+import numpy as np
+from stochgen.samplers import Rejection
+pdf, support = {case}
+try:
+    Rejection(pdf, support=support).sample(100, seed=0)
+except (ValueError, TypeError) as exc:
+    print("refused:", exc)
+"""
+_HANGS = {
+    "huge-support": "(lambda x: np.exp(-0.5 * x * x), (0.0, 1e300))",
+    "huge-symmetric-support": "(lambda x: np.exp(-0.5 * x * x), (-1e300, 1e300))",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    raises=subprocess.TimeoutExpired,
+    reason="samplers/rejection.py: no iteration or time cap; these never return",
+)
+@pytest.mark.parametrize("case", sorted(_HANGS))
+def test_rejection_returns_or_refuses_in_time(case):
+    subprocess.run(
+        [sys.executable, "-c", _HANG.format(case=_HANGS[case])],
+        cwd=_ROOT,
+        timeout=10,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_rejection_refuses_the_integrable_pole_in_time():
+    pole = "(lambda x: np.exp(-np.abs(x)) / np.sqrt(np.abs(x)), (-1.0, 1.0))"
+    done = subprocess.run(
+        [sys.executable, "-c", _HANG.format(case=pole)],
+        cwd=_ROOT,
+        timeout=120,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "refused: pdf is inf" in done.stdout
