@@ -16,9 +16,6 @@ __all__ = ["KINDS", "Schema", "infer_kind"]
 
 # Object columns with at least this many rows, all distinct strings, are IDs.
 _MIN_ROWS_FOR_ID = 20
-# Kinds whose values the model turns into numbers.
-
-
 # Python types of values a model file can hold as a label or a constant.
 _SAVEABLE = (str, bool, int, float, np.bool_, np.integer, np.floating)
 # What to do with a column of values a model file cannot hold, by type name.
