@@ -88,8 +88,10 @@ def test_draws_match_target():
         assert stats.kstest(thinned, "norm").pvalue > 1e-3
 
 
-@pytest.mark.parametrize(("moves", "dim"), [("stretch", 1), ("de", 1), ("walk", 1),
-                                            ("snooker", 1), ("stretch", 3), ("snooker", 3)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("moves", "dim"),
+    [("stretch", 1), ("de", 1), ("walk", 1), ("snooker", 1), ("stretch", 3), ("snooker", 3)],
+)
 def test_moves_keep_the_target_exactly(moves, dim):
     # Exact invariance: walkers drawn exactly from the target stay exactly
     # distributed as the target after each step. Many independent ensembles of
