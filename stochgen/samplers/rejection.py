@@ -22,6 +22,7 @@ from stochgen._kernels.rejection import pdf_evaluator, propose_candidates
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator
 from stochgen._validation import check_array, check_n_samples
 from stochgen.exceptions import ValidationError
+from stochgen.samplers.limits import LoopBudget
 
 __all__ = ["HatViolationError", "Rejection", "batch_pdf"]
 
@@ -165,7 +166,14 @@ class Rejection(BaseModel):
     max_intervals : int
         Cap on the hat's constant pieces.
     target_efficiency : float
-        Refine until the squeeze holds this fraction of the hat's area.
+        Refine until the squeeze holds this fraction of the hat's area; in
+        ``(0, 1)``.
+    max_batches : int
+        Cap on candidate batches per `sample` call (batches grow to 2**20
+        candidates); reaching it raises
+        `stochgen.samplers.limits.SamplingLimitError`.
+    max_time : float
+        Cap on the seconds of one `sample` call, raising the same error.
 
     Attributes
     ----------
@@ -201,6 +209,8 @@ class Rejection(BaseModel):
         center: float = 0.0,
         max_intervals: int = 4096,
         target_efficiency: float = 0.99,
+        max_batches: int = 10_000,
+        max_time: float = 60.0,
     ) -> None:
         self.pdf = pdf
         self.support = support
@@ -208,6 +218,8 @@ class Rejection(BaseModel):
         self.center = center
         self.max_intervals = max_intervals
         self.target_efficiency = target_efficiency
+        self.max_batches = max_batches
+        self.max_time = max_time
 
     def setup(self) -> Self:
         """Build (or check) the hat; `sample` calls this on first use.
@@ -235,6 +247,14 @@ class Rejection(BaseModel):
         return self
 
     def _build_auto(self, f: Callable, lo: float, hi: float) -> None:
+        max_intervals = check_n_samples(self.max_intervals, "max_intervals")
+        if max_intervals < 1:
+            raise ValidationError(f"max_intervals must be at least 1; got {self.max_intervals}")
+        efficiency = float(self.target_efficiency)
+        if not 0.0 < efficiency < 1.0:
+            raise ValidationError(
+                f"target_efficiency must be in (0, 1); got {self.target_efficiency}"
+            )
         x, fx = explore(f, lo, hi, float(self.center))
         fmax = fx.max(initial=0.0)
         if not fmax > 0:
@@ -262,10 +282,10 @@ class Rejection(BaseModel):
             widths = np.diff(breaks)
             gap = (top - bottom) * widths
             total = np.sum(top * widths)
-            if np.sum(gap) <= (1.0 - self.target_efficiency) * total:
+            if np.sum(gap) <= (1.0 - efficiency) * total:
                 break
             split = gap > np.sum(gap) / gap.size
-            if breaks.size - 1 + split.sum() > self.max_intervals:
+            if breaks.size - 1 + split.sum() > max_intervals:
                 break
             mids = 0.5 * (breaks[:-1] + breaks[1:])[split]
             new_breaks = np.sort(np.concatenate([breaks, mids]))
@@ -380,8 +400,11 @@ class Rejection(BaseModel):
             If the pdf exceeds the hat at a candidate (the pdf has a spike the
             check grid missed, or a tail heavier than exponential beyond the
             grid); no draws are returned.
+        stochgen.samplers.limits.SamplingLimitError
+            If ``max_batches`` or ``max_time`` is reached first.
         """
         n = check_n_samples(n)
+        budget = LoopBudget("Rejection", max_batches=self.max_batches, max_time=self.max_time)
         if not hasattr(self, "_pieces"):
             self.setup()
         f = batch_pdf(self.pdf)
@@ -416,6 +439,7 @@ class Rejection(BaseModel):
             # Candidates after the last one kept were never needed.
             proposed += m if filled < n else int(accepted[-1]) + 1
             batch += 1
+            budget.step(n=n, filled=filled, proposed=proposed, expected=self.expected_acceptance_)
         self.acceptance_rate_ = filled / proposed if proposed else float("nan")
         return out
 

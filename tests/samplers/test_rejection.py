@@ -5,6 +5,8 @@ from scipy import stats
 
 from stochgen._kernels.rejection import propose_candidates
 from stochgen.exceptions import ValidationError
+from stochgen.samplers.limits import SamplingLimitError
+from stochgen.samplers.ratio_of_uniforms import RatioOfUniforms
 from stochgen.samplers.rejection import HatViolationError, Rejection
 from tests.reference import rejection as reference
 
@@ -159,3 +161,39 @@ def test_bad_support_and_n():
     with pytest.raises(TypeError, match="integer"):
         Rejection(stats.norm.pdf).sample(1.5, seed=0)
     assert Rejection(stats.norm.pdf).sample(0, seed=0).shape == (0,)
+
+
+def test_settings_are_checked_at_use():
+    normal = lambda x: np.exp(-0.5 * x * x)  # noqa: E731
+    Rejection(normal, max_intervals=0)  # __init__ only stores
+    with pytest.raises(ValidationError, match="max_intervals must be at least 1; got 0"):
+        Rejection(normal, max_intervals=0).setup()
+    with pytest.raises(ValidationError, match=r"target_efficiency must be in \(0, 1\); got 2"):
+        Rejection(normal, target_efficiency=2).setup()
+    with pytest.raises(ValidationError, match="max_batches must be at least 1"):
+        Rejection(normal, max_batches=0).sample(10, seed=0)
+    with pytest.raises(ValidationError, match="max_time must be"):
+        Rejection(normal, max_time=-1.0).sample(10, seed=0)
+
+
+def test_caps_stop_a_hopeless_loop():
+    # A valid but hopeless hat: acceptance 1e-6, so 1,000 draws need ~1e9 candidates.
+    sampler = Rejection(lambda x: np.ones_like(x), support=(0.0, 1.0), hat=([0.0, 1.0], [1e6]),
+                        max_batches=3)  # fmt: skip
+    with pytest.raises(SamplingLimitError, match=r"max_batches=3: \d+ of 1,000 draws made, acc"):
+        sampler.sample(1000, seed=0)
+    with pytest.raises(SamplingLimitError, match="max_time=1e-09 s"):
+        sampler.set_params(max_batches=10_000, max_time=1e-9).sample(1000, seed=0)
+    ratio = RatioOfUniforms(lambda x: np.exp(-0.5 * x * x), max_batches=1)
+    with pytest.raises(SamplingLimitError, match="RatioOfUniforms stopped after 1 batches"):
+        ratio.sample(100_000, seed=0)
+
+
+def test_integrable_pole_gives_a_clear_error():
+    pole = lambda x: np.exp(-np.abs(x)) / np.sqrt(np.abs(x))  # noqa: E731
+    for support in ((-1.0, 1.0), (-1.0, 1.3)):
+        with (
+            np.errstate(divide="ignore"),
+            pytest.raises(ValidationError, match="pdf is inf|exceeds the hat|stopped after"),
+        ):
+            Rejection(pole, support=support, max_time=5.0).sample(10_000, seed=0)
