@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
+from stochgen._kernels.guide import guide_lookup
 from stochgen._numba import jit
 
 __all__ = ["pdf_evaluator", "propose_candidates"]
@@ -28,19 +29,14 @@ def propose_candidates(
     """Turn uniforms ``u`` (m, 3) into candidates under the hat.
 
     The piece is the first ``i`` with ``cum_area[i] > u[:, 0] * total``, found
-    through the guide table (``guide[j]`` is that index for ``j / len(guide)``;
-    Chen and Asau 1974), in O(1) expected steps. Writes the candidate ``x``,
+    through the guide table built by `stochgen._kernels.guide.build_guide` over
+    ``[0, total]``, in O(1) expected steps. Writes the candidate ``x``,
     its height ``y = u[:, 2] * hat(x)``, ``hat(x)``, and ``need`` (True where
     ``y`` lies above the squeeze, so the pdf decides).
     """
     total = cum_area[cum_area.shape[0] - 1]
-    n_guide = guide.shape[0]
-    last = cum_area.shape[0] - 1
     for k in range(u.shape[0]):
-        target = u[k, 0] * total
-        i = guide[min(int(u[k, 0] * n_guide), n_guide - 1)]
-        while i < last and cum_area[i] <= target:
-            i += 1
+        i = guide_lookup(cum_area, guide, u[k, 0], u[k, 0] * total)
         if kind[i] == 0:
             xk = left[i] + u[k, 1] * width[i]
             hk = hat[i]

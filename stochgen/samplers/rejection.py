@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from stochgen._base import BaseModel
+from stochgen._kernels.guide import build_guide
 from stochgen._kernels.rejection import pdf_evaluator, propose_candidates
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator
 from stochgen._validation import check_array, check_n_samples
@@ -369,9 +370,8 @@ class Rejection(BaseModel):
             kind[i], left[i], hat[i], rate[i] = side, boundary, height, lam
             tail_area.append(height / lam)
         cum = np.cumsum(np.concatenate([area, tail_area]))
-        levels = np.arange(cum.size) / cum.size * cum[-1]
-        guide = np.minimum(np.searchsorted(cum, levels, side="right"), cum.size - 1)
-        self._pieces = (cum, guide.astype(np.int64), kind, left, width, rate, hat, sq)
+        guide = build_guide(cum, 0.0, float(cum[-1]), cum.size)
+        self._pieces = (cum, guide, kind, left, width, rate, hat, sq)
         # Squeeze mass plus half the gap: a mid estimate of the pdf's mass.
         body = np.sum(0.5 * (heights + squeeze) * np.diff(breaks))
         self.expected_acceptance_ = float(body / cum[-1])
