@@ -60,31 +60,31 @@ STRETCH_A = 2.0
 WALK_SIZE = 16
 
 
+#: Largest double below 1: recycled uniforms stay in [0, 1).
+BELOW_ONE = 1.0 - 2.0**-53
+
+
+@jit
+def _split(r, n):
+    """Return ``(i, rest)``: a uniform index in ``0 .. n - 1`` from ``r``, and ``r``'s remainder.
+
+    The remainder ``r n - i`` is again uniform on [0, 1) and independent of
+    ``i``; recycling it saves drawing a fresh uniform (each split spends
+    ``log2 n`` of the 53 bits).
+    """
+    t = r * n
+    i = min(int(t), n - 1)
+    return i, min(max(t - i, 0.0), BELOW_ONE)
+
+
 @jit
 def _choose(move_cum, u):
+    """Return ``(move, rest)``: the move whose cumulative band holds ``u``, and ``u`` rescaled."""
     m = 0
     while m < move_cum.shape[0] - 1 and u >= move_cum[m]:
         m += 1
-    return m
-
-
-@jit
-def _index(rng, lo, n):
-    """Return a uniform index in ``lo .. lo + n - 1``.
-
-    From one uniform double (``Generator.integers`` costs ten times more in
-    numba); the bias is below 2**-40 for any ensemble size.
-    """
-    return lo + min(int(rng.random() * n), n - 1)
-
-
-@jit
-def _distinct(rng, lo, n, avoid):
-    """Return a uniform index in ``lo .. lo + n - 1`` other than ``avoid`` (in it)."""
-    k = _index(rng, lo, n - 1)
-    if k >= avoid:
-        k += 1
-    return k
+    below = move_cum[m - 1] if m > 0 else 0.0
+    return m, min(max((u - below) / (move_cum[m] - below), 0.0), BELOW_ONE)
 
 
 @jit
@@ -99,51 +99,62 @@ def propose_walker(rng, move_cum, ens, w, comp_lo, comp_hi, ys, row, scratch):
     """
     d = ens.shape[1]
     n = comp_hi - comp_lo
-    move = _choose(move_cum, rng.random())
+    move, r = _choose(move_cum, rng.random())
     if move == STRETCH:
-        j = _index(rng, comp_lo, n)
+        j, r = _split(r, n)
+        j += comp_lo
         z = ((STRETCH_A - 1.0) * rng.random() + 1.0) ** 2 / STRETCH_A
         for i in range(d):
             ys[row, i] = ens[j, i] + z * (ens[w, i] - ens[j, i])
         return (d - 1.0) * np.log(z)
     if move == WALK:
         s = min(n, WALK_SIZE)
-        first = _index(rng, comp_lo, n) - comp_lo
+        first, r = _split(r, n)
         for i in range(d):
             scratch[row, i] = 0.0
         # A run of s consecutive walkers (cyclically) from a random start: a
         # random subset whose law does not depend on x, so the move is symmetric.
-        for r in range(s):
-            j = comp_lo + (first + r) % n
+        for q in range(s):
+            j = comp_lo + (first + q) % n
             for i in range(d):
                 scratch[row, i] += ens[j, i] / s
         c = 2.38 / np.sqrt(d * max(s - 1.0, 1.0))
         for i in range(d):
             ys[row, i] = ens[w, i]
-        for r in range(s):
-            zr = c * rng.standard_normal()
-            j = comp_lo + (first + r) % n
+        for q in range(s):
+            zq = c * rng.standard_normal()
+            j = comp_lo + (first + q) % n
             for i in range(d):
-                ys[row, i] += zr * (ens[j, i] - scratch[row, i])
+                ys[row, i] += zq * (ens[j, i] - scratch[row, i])
         return 0.0
     if move == DE:
-        j = _index(rng, comp_lo, n)
-        k = _distinct(rng, comp_lo, n, j)
-        if rng.random() < 0.1:
+        j, r = _split(r, n)
+        k, r = _split(r, n - 1)
+        if k >= j:
+            k += 1
+        j += comp_lo
+        k += comp_lo
+        u = rng.random()
+        if u < 0.1:
             g = 1.0
         else:
-            g = 2.38 / np.sqrt(2.0 * d) * (1.0 + 1e-4 * (rng.random() - 0.5))
+            g = 2.38 / np.sqrt(2.0 * d) * (1.0 + 1e-4 * ((u - 0.1) / 0.9 - 0.5))
         for i in range(d):
             ys[row, i] = ens[w, i] + g * (ens[j, i] - ens[k, i])
         return 0.0
     # Snooker: three distinct walkers of the other half.
-    a = _index(rng, comp_lo, n)
-    j = _distinct(rng, comp_lo, n, a)
-    k = _index(rng, comp_lo, n - 2)
+    a, r = _split(r, n)
+    j, r = _split(r, n - 1)
+    if j >= a:
+        j += 1
+    k, r = _split(r, n - 2)
     if k >= min(a, j):
         k += 1
     if k >= max(a, j):
         k += 1
+    a += comp_lo
+    j += comp_lo
+    k += comp_lo
     g = 1.2 + rng.random()
     norm2 = 0.0
     proj = 0.0

@@ -1,7 +1,8 @@
 """Plain-numpy twin of the ensemble kernel: one walker at a time, the same draws.
 
 Same order of draws from each walker's numpy Generator as
-stochgen._kernels.ensemble (numba's Generator methods give numpy's stream).
+stochgen._kernels.ensemble (numba's Generator methods give numpy's stream),
+and the same recycling of uniforms into indices.
 """
 
 from __future__ import annotations
@@ -10,61 +11,63 @@ import numpy as np
 
 STRETCH_A = 2.0
 WALK_SIZE = 16
+BELOW_ONE = 1.0 - 2.0**-53
 
 
-def _index(rng, lo, n):
-    return lo + min(int(rng.random() * n), n - 1)
+def _split(r, n):
+    t = r * n
+    i = min(int(t), n - 1)
+    return i, min(max(t - i, 0.0), BELOW_ONE)
 
 
-def _distinct(rng, lo, n, avoid):
-    k = _index(rng, lo, n - 1)
-    return k + 1 if k >= avoid else k
+def _choose(move_cum, u):
+    m = int(np.searchsorted(move_cum[:-1], u, side="right"))
+    below = move_cum[m - 1] if m > 0 else 0.0
+    return m, min(max((u - below) / (move_cum[m] - below), 0.0), BELOW_ONE)
 
 
 def propose(rng, move_cum, ens, w, lo, hi):
     """Return (proposal, log factor) for walker w from walkers lo..hi-1."""
     d = ens.shape[1]
     n = hi - lo
-    u = rng.random()
-    move = int(np.searchsorted(move_cum[:-1], u, side="right"))
+    move, r = _choose(move_cum, rng.random())
     x = ens[w]
     if move == 0:
-        j = _index(rng, lo, n)
+        j = lo + _split(r, n)[0]
         z = ((STRETCH_A - 1.0) * rng.random() + 1.0) ** 2 / STRETCH_A
         return ens[j] + z * (x - ens[j]), (d - 1.0) * np.log(z)
     if move == 1:
         s = min(n, WALK_SIZE)
-        first = _index(rng, lo, n) - lo
+        first = _split(r, n)[0]
         rows = ens[lo + (first + np.arange(s)) % n]
         mean = np.zeros(d)
-        for r in rows:
-            mean += r / s
+        for row in rows:
+            mean += row / s
         c = 2.38 / np.sqrt(d * max(s - 1.0, 1.0))
         y = x.copy()
-        for r in rows:
-            y = y + (c * rng.standard_normal()) * (r - mean)
+        for row in rows:
+            y = y + (c * rng.standard_normal()) * (row - mean)
         return y, 0.0
     if move == 2:
-        j = _index(rng, lo, n)
-        k = _distinct(rng, lo, n, j)
-        if rng.random() < 0.1:
-            g = 1.0
-        else:
-            g = 2.38 / np.sqrt(2.0 * d) * (1.0 + 1e-4 * (rng.random() - 0.5))
-        return x + g * (ens[j] - ens[k]), 0.0
-    a = _index(rng, lo, n)
-    j = _distinct(rng, lo, n, a)
-    k = _index(rng, lo, n - 2)
-    if k >= min(a, j):
-        k += 1
-    if k >= max(a, j):
-        k += 1
+        j, r = _split(r, n)
+        k, r = _split(r, n - 1)
+        k += k >= j
+        u = rng.random()
+        g = 1.0 if u < 0.1 else 2.38 / np.sqrt(2.0 * d) * (1.0 + 1e-4 * ((u - 0.1) / 0.9 - 0.5))
+        return x + g * (ens[lo + j] - ens[lo + k]), 0.0
+    a, r = _split(r, n)
+    j, r = _split(r, n - 1)
+    j += j >= a
+    k, r = _split(r, n - 2)
+    k += k >= min(a, j)
+    k += k >= max(a, j)
+    a, j, k = lo + a, lo + j, lo + k
     g = 1.2 + rng.random()
     e = x - ens[a]
-    norm2 = float(e @ e)
-    proj = float((ens[j] - ens[k]) @ e) / norm2
+    norm2 = float(np.sum(e * e))
+    proj = float(np.sum((ens[j] - ens[k]) * e)) / norm2
     y = x + g * proj * e
-    new2 = float((y - ens[a]) @ (y - ens[a]))
+    new2 = float(np.sum((y - ens[a]) ** 2))
     return y, 0.5 * (d - 1.0) * (np.log(new2) - np.log(norm2))
 
 
