@@ -111,3 +111,12 @@ def test_max_time_stops_every_engine():
             res = sampler.sample(100_000, warmup=10, seed=0)
         assert any("max_time" in str(w.message) for w in caught)
         assert res.n_draws < 100_000
+
+
+def test_auto_runs_a_pilot_and_reports_its_choice():
+    res = MetropolisHastings(ar1_logpdf, DIM, proposal="auto", progress=False).sample(
+        2000, warmup=1000, seed=3
+    )
+    assert res.proposal in ("adaptive", "ensemble")
+    assert res.last_state.proposal == res.proposal
+    assert np.all(res.rhat < 1.02)
