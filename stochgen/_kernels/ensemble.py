@@ -38,6 +38,10 @@ import numpy as np
 
 from stochgen._numba import jit
 
+# The two per-walker steps are inlined into their loops at numba's IR level: as
+# calls, passing nine arrays and a generator cost twice the step itself.
+_inline_jit = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+
 __all__ = [
     "DE",
     "SNOOKER",
@@ -64,7 +68,7 @@ WALK_SIZE = 16
 BELOW_ONE = 1.0 - 2.0**-53
 
 
-@jit
+@_inline_jit
 def _split(r, n):
     """Return ``(i, rest)``: a uniform index in ``0 .. n - 1`` from ``r``, and ``r``'s remainder.
 
@@ -77,7 +81,7 @@ def _split(r, n):
     return i, min(max(t - i, 0.0), BELOW_ONE)
 
 
-@jit
+@_inline_jit
 def _choose(move_cum, u):
     """Return ``(move, rest)``: the move whose cumulative band holds ``u``, and ``u`` rescaled."""
     m = 0
@@ -87,62 +91,64 @@ def _choose(move_cum, u):
     return m, min(max((u - below) / (move_cum[m] - below), 0.0), BELOW_ONE)
 
 
-@jit
-def propose_walker(rng, move_cum, ens, w, comp_lo, comp_hi, ys, row, scratch):
-    """Write a proposal for walker ``w`` into ``ys[row]``; return the log proposal factor.
-
-    ``ens`` holds all walkers; ``comp_lo .. comp_hi - 1`` is the other half.
-    ``move_cum`` holds the cumulative move probabilities (stretch, walk, DE,
-    snooker); ``scratch[row]`` is ``(d,)`` scratch. The factor is added to the
-    log acceptance ratio (0 for the symmetric moves). Rows are indexed, not
-    sliced, in this hot path: a view costs more than the arithmetic here.
-    """
+@_inline_jit
+def _stretch(rng, r, ens, w, comp_lo, n, ys, row):
     d = ens.shape[1]
-    n = comp_hi - comp_lo
-    move, r = _choose(move_cum, rng.random())
-    if move == STRETCH:
-        j, r = _split(r, n)
-        j += comp_lo
-        z = ((STRETCH_A - 1.0) * rng.random() + 1.0) ** 2 / STRETCH_A
+    j, r = _split(r, n)
+    j += comp_lo
+    z = ((STRETCH_A - 1.0) * rng.random() + 1.0) ** 2 / STRETCH_A
+    for i in range(d):
+        ys[row, i] = ens[j, i] + z * (ens[w, i] - ens[j, i])
+    return (d - 1.0) * np.log(z)
+
+
+@_inline_jit
+def _walk(rng, r, ens, w, comp_lo, n, ys, row, scratch):
+    d = ens.shape[1]
+    s = min(n, WALK_SIZE)
+    first, r = _split(r, n)
+    for i in range(d):
+        scratch[row, i] = 0.0
+    # A run of s consecutive walkers (cyclically) from a random start: a
+    # random subset whose law does not depend on x, so the move is symmetric.
+    for q in range(s):
+        j = comp_lo + (first + q) % n
         for i in range(d):
-            ys[row, i] = ens[j, i] + z * (ens[w, i] - ens[j, i])
-        return (d - 1.0) * np.log(z)
-    if move == WALK:
-        s = min(n, WALK_SIZE)
-        first, r = _split(r, n)
+            scratch[row, i] += ens[j, i] / s
+    c = 2.38 / np.sqrt(d * max(s - 1.0, 1.0))
+    for i in range(d):
+        ys[row, i] = ens[w, i]
+    for q in range(s):
+        zq = c * rng.standard_normal()
+        j = comp_lo + (first + q) % n
         for i in range(d):
-            scratch[row, i] = 0.0
-        # A run of s consecutive walkers (cyclically) from a random start: a
-        # random subset whose law does not depend on x, so the move is symmetric.
-        for q in range(s):
-            j = comp_lo + (first + q) % n
-            for i in range(d):
-                scratch[row, i] += ens[j, i] / s
-        c = 2.38 / np.sqrt(d * max(s - 1.0, 1.0))
-        for i in range(d):
-            ys[row, i] = ens[w, i]
-        for q in range(s):
-            zq = c * rng.standard_normal()
-            j = comp_lo + (first + q) % n
-            for i in range(d):
-                ys[row, i] += zq * (ens[j, i] - scratch[row, i])
-        return 0.0
-    if move == DE:
-        j, r = _split(r, n)
-        k, r = _split(r, n - 1)
-        if k >= j:
-            k += 1
-        j += comp_lo
-        k += comp_lo
-        u = rng.random()
-        if u < 0.1:
-            g = 1.0
-        else:
-            g = 2.38 / np.sqrt(2.0 * d) * (1.0 + 1e-4 * ((u - 0.1) / 0.9 - 0.5))
-        for i in range(d):
-            ys[row, i] = ens[w, i] + g * (ens[j, i] - ens[k, i])
-        return 0.0
-    # Snooker: three distinct walkers of the other half.
+            ys[row, i] += zq * (ens[j, i] - scratch[row, i])
+    return 0.0
+
+
+@_inline_jit
+def _differential_evolution(rng, r, ens, w, comp_lo, n, ys, row):
+    d = ens.shape[1]
+    j, r = _split(r, n)
+    k, r = _split(r, n - 1)
+    if k >= j:
+        k += 1
+    j += comp_lo
+    k += comp_lo
+    u = rng.random()
+    if u < 0.1:
+        g = 1.0
+    else:
+        g = 2.38 / np.sqrt(2.0 * d) * (1.0 + 1e-4 * ((u - 0.1) / 0.9 - 0.5))
+    for i in range(d):
+        ys[row, i] = ens[w, i] + g * (ens[j, i] - ens[k, i])
+    return 0.0
+
+
+@_inline_jit
+def _snooker(rng, r, ens, w, comp_lo, n, ys, row):
+    d = ens.shape[1]
+    # Three distinct walkers of the other half.
     a, r = _split(r, n)
     j, r = _split(r, n - 1)
     if j >= a:
@@ -174,7 +180,28 @@ def propose_walker(rng, move_cum, ens, w, comp_lo, comp_hi, ys, row, scratch):
     return 0.5 * (d - 1.0) * (np.log(new2) - np.log(norm2))
 
 
-@jit
+@_inline_jit
+def propose_walker(rng, move_cum, ens, w, comp_lo, comp_hi, ys, row, scratch):
+    """Write a proposal for walker ``w`` into ``ys[row]``; return the log proposal factor.
+
+    ``ens`` holds all walkers; ``comp_lo .. comp_hi - 1`` is the other half.
+    ``move_cum`` holds the cumulative move probabilities (stretch, walk, DE,
+    snooker); ``scratch[row]`` is ``(d,)`` scratch. The factor is added to the
+    log acceptance ratio (0 for the symmetric moves). Rows are indexed, not
+    sliced, in this hot path: a view costs more than the arithmetic here.
+    """
+    n = comp_hi - comp_lo
+    move, r = _choose(move_cum, rng.random())
+    if move == DE:
+        return _differential_evolution(rng, r, ens, w, comp_lo, n, ys, row)
+    if move == STRETCH:
+        return _stretch(rng, r, ens, w, comp_lo, n, ys, row)
+    if move == WALK:
+        return _walk(rng, r, ens, w, comp_lo, n, ys, row, scratch)
+    return _snooker(rng, r, ens, w, comp_lo, n, ys, row)
+
+
+@_inline_jit
 def accept_walker(rng, ens, lp, w, ys, row, lp_y, log_factor):
     """Accept ``ys[row]`` for walker ``w`` with probability ``min(1, ratio)``; return whether.
 

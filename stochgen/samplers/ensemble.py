@@ -38,8 +38,9 @@ DEFAULT_MOVES = {"de": 0.8, "snooker": 0.1, "stretch": 0.1}
 #: Steps per compiled call of the numba path (fixed: a unit for the progress bar
 #: and the time cap; it does not change the draws).
 CHUNK_STEPS = 1024
-#: Walkers times dimension from which a half's walkers run in parallel threads.
-PARALLEL_WORK = 4096
+#: Walkers times dimension from which a half's walkers run in parallel threads: a
+#: parallel region per half-step costs tens of microseconds, more on a busy machine.
+PARALLEL_WORK = 1 << 17
 
 
 def move_probabilities(moves: str | Mapping[str, float] | None) -> NDArray[np.float64]:
