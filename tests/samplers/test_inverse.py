@@ -244,3 +244,12 @@ def test_u_error_bound_holds_across_shapes(family, first, second):
     sampler = InverseTransform(dist)
     u = np.random.default_rng(0).random(20_000)
     assert np.abs(dist.cdf(sampler.ppf(u)) - u).max() < 1e-10
+
+
+@pytest.mark.parametrize("dist", [stats.norm(), stats.gamma(2.5), stats.expon()])
+def test_u_at_zero_and_one_gives_finite_values(dist):
+    u = np.array([0.0, 5e-324, 0.5, 1.0 - 2.0**-53, 1.0])
+    out = InverseTransform(dist).ppf(u)
+    assert np.all(np.isfinite(out)) and np.all(np.diff(out) >= 0)
+    lo, hi = dist.support()
+    assert np.all((out >= lo) & (out <= hi))
