@@ -235,7 +235,9 @@ def refresh_cholesky(m2, n_seen, chol):
     return True
 
 
-@jit
+# Inlined into the chain loop at numba's IR level: as a call, passing its
+# two dozen arguments costs as much as the step itself.
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def finish_chain(
     c, kind, rng_u, x, lp, lq, y, lp_y, lq_y, t, warmup, adapt_start, adapt_interval, thin,
     chol, chol_t_c, log_scale, mean, m2, n_seen, n_accept, delta, draws,
