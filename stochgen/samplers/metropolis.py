@@ -75,8 +75,9 @@ class MetropolisHastings(BaseModel):
         ``"auto"``: ``"hmc"`` when ``grad_logpdf`` is given; otherwise a short
         pilot run of ``"adaptive"`` (1,000 warm-up steps, 2,000 draws) and of
         ``"ensemble"`` (500 and 1,000), each from its own stream of the seed,
-        and the one with the larger minimum ESS per second of the pilot runs.
-        ``result.proposal`` says which ran.
+        and the one with the larger minimum ESS per second of the pilot runs
+        (``"ensemble"`` is skipped when ``chains`` is set to a number it cannot
+        use). ``result.proposal`` says which ran.
     chains : int, optional
         Number of chains (walkers for ``"ensemble"``). Chain ``i`` draws from
         stream ``i`` of the seed. By default 8, and ``max(32, 2 dim + 2)`` for
@@ -350,9 +351,11 @@ class MetropolisHastings(BaseModel):
             return "hmc"
         best, best_rate = "adaptive", -np.inf
         for k, candidate in enumerate(PILOT_STEPS):
-            pilot = self.clone().set_params(proposal=candidate, progress=False, max_time=None)
             if candidate == "ensemble" and self.chains is not None:
-                pilot.set_params(chains=None)
+                walkers = check_n_samples(self.chains, "chains")
+                if walkers % 2 or walkers < max(2 * dim, 6):
+                    continue  # the main run could not use an ensemble of this size
+            pilot = self.clone().set_params(proposal=candidate, progress=False, max_time=None)
             warm, n = PILOT_STEPS[candidate]
             seed = np.random.SeedSequence(
                 entropy=root.entropy, spawn_key=(*root.spawn_key, 1 << 20, k)

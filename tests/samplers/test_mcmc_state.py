@@ -120,3 +120,11 @@ def test_auto_runs_a_pilot_and_reports_its_choice():
     assert res.proposal in ("adaptive", "ensemble")
     assert res.last_state.proposal == res.proposal
     assert np.all(res.rhat < 1.02)
+
+
+def test_auto_keeps_to_proposals_the_chains_allow():
+    # 3 chains cannot form an ensemble, so the pilot only tries the random walk.
+    res = MetropolisHastings(ar1_logpdf, DIM, proposal="auto", chains=3, progress=False).sample(
+        200, warmup=200, seed=0
+    )
+    assert res.proposal == "adaptive"
