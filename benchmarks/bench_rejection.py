@@ -1,13 +1,14 @@
 """Rejection sampling: stochgen.Rejection against scipy's TransformedDensityRejection.
 
-Targets: standard normal, gamma(3), beta(2, 5) (T-concave: TDR's home ground)
+Targets: standard normal, gamma(2.5), beta(2, 5) (T-concave: TDR's home ground)
 and a bimodal mixture 0.3 N(-3, 1) + 0.7 N(4, 0.5) (not T-concave: TDR refuses
 it or samples it wrongly). Both samplers get Python pdfs: TDR a scalar pdf and
 its derivative (what it needs), stochgen the same density as a vectorized numpy
 function; stochgen with a numba-jitted scalar pdf is shown as well.
 
 Reported: set-up seconds, draws per second (1,000,000 draws, after one warm
-call) and the KS p-value of 200,000 draws against the exact CDF.
+call; the best of three calls, for each sampler alike) and the KS p-value of
+200,000 draws against the exact CDF.
 
 Run:  .venv/bin/python benchmarks/bench_rejection.py
 """
@@ -44,7 +45,7 @@ def normal_nb(x):
 
 @numba.njit
 def gamma_nb(x):
-    return x * x * math.exp(-x) if x > 0 else 0.0
+    return x**1.5 * math.exp(-x) if x > 0 else 0.0
 
 
 @numba.njit
@@ -79,12 +80,15 @@ TARGETS = [
         stats.norm.cdf,
     ),
     (
-        "gamma(3)",
-        Scalar(lambda x: x * x * math.exp(-x), lambda x: (2 * x - x * x) * math.exp(-x)),
-        lambda x: x * x * np.exp(-x),
+        "gamma(2.5)",
+        Scalar(
+            lambda x: x**1.5 * math.exp(-x),
+            lambda x: (1.5 * x**0.5 - x**1.5) * math.exp(-x),
+        ),
+        lambda x: x**1.5 * np.exp(-x),
         gamma_nb,
         (0.0, np.inf),
-        stats.gamma(3).cdf,
+        stats.gamma(2.5).cdf,
     ),
     (
         "beta(2,5)",
@@ -111,15 +115,18 @@ TARGETS = [
 ]
 
 
-def time_sampler(make, sample):
+def time_sampler(make, sample, repeat=3):
+    """Set-up seconds (with one small warm call) and the best draws/s of ``repeat`` calls."""
     start = time.perf_counter()
     sampler = make()
     sample(sampler, 1000, 0)
     setup = time.perf_counter() - start
-    start = time.perf_counter()
-    sample(sampler, N, 1)
-    rate = N / (time.perf_counter() - start)
-    return sampler, setup, rate
+    rates = []
+    for r in range(repeat):
+        start = time.perf_counter()
+        sample(sampler, N, 1 + r)
+        rates.append(N / (time.perf_counter() - start))
+    return sampler, setup, max(rates)
 
 
 def main():

@@ -5,8 +5,11 @@ Each chain draws its noise inside the kernel from its own two generators
 chain's path depends only on its own streams: the same under any thread
 schedule and any number of chains. The values are those of numpy's
 ``standard_normal((steps, dim))`` and ``random(steps)`` on the same generators,
-so the plain-numpy twin in ``tests/reference/metropolis.py`` (and the lockstep
-runner in `stochgen.samplers.metropolis`) pre-draws them and agrees.
+so the plain-numpy twin in ``tests/reference/metropolis.py`` pre-draws them and
+agrees. The steps of a chain are `propose` and `finish_chain`; the chain loop
+runs them with the user's numba log-density, and `propose_all` / `finish_all`
+run them for all chains around one call of a numpy log-density (the lockstep
+path of `stochgen.samplers.random_walk`), so each idea has one home.
 
 Proposal kinds: 0 random walk, ``y = x + s L z``; 1 adaptive random walk (the
 same, with ``L`` and ``s`` adapted during warm-up: Haario, Saksman and
@@ -34,9 +37,12 @@ __all__ = [
     "chain_kernel",
     "correlation_weight",
     "draw_noise",
+    "finish_all",
+    "finish_chain",
     "is_diagonal",
     "pool_variances",
     "propose",
+    "propose_all",
     "refresh_cholesky",
 ]
 
@@ -229,6 +235,75 @@ def refresh_cholesky(m2, n_seen, chol):
     return True
 
 
+# Inlined into the chain loop at numba's IR level: as a call, passing its
+# two dozen arguments costs as much as the step itself.
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def finish_chain(
+    c, kind, rng_u, x, lp, lq, y, lp_y, lq_y, t, warmup, adapt_start, adapt_interval, thin,
+    chol, chol_t_c, log_scale, mean, m2, n_seen, n_accept, delta, draws,
+):  # fmt: skip
+    """End chain ``c``'s step: Metropolis test, warm-up adaptation, and the kept draw.
+
+    ``y``, ``lp_y`` and ``lq_y`` are the proposal and its log-densities;
+    ``chol_t_c`` is the chain's transposed factor, kept equal to ``chol[c].T``.
+    Draws the acceptance uniform from ``rng_u``. Returns True when the
+    proposal factor was refreshed (``chol[c]`` and ``chol_t_c`` changed).
+    """
+    d = x.shape[1]
+    if np.isnan(lp_y):
+        lp_y = -np.inf
+    log_alpha = lp_y - lp[c]
+    if kind == 2:
+        log_alpha += lq[c] - lq_y
+    if np.log(rng_u.random()) < log_alpha:
+        for i in range(d):
+            x[c, i] = y[i]
+        lp[c] = lp_y
+        lq[c] = lq_y
+        if t >= warmup:
+            n_accept[c] += 1
+    refreshed = False
+    if kind == 1 and t < warmup:
+        log_scale[c] = adapt_scale(log_scale[c], log_alpha, t)
+        if t >= adapt_start:
+            n_seen[c] = adapt_covariance(x[c], mean[c], m2[c], n_seen[c], delta)
+            if (t + 1 - adapt_start) % adapt_interval == 0 and n_seen[c] > d + 1:
+                if refresh_cholesky(m2[c], n_seen[c], chol[c]):
+                    chol_t_c[:, :] = chol[c].T
+                    refreshed = True
+    s = t - warmup + 1
+    if s > 0 and s % thin == 0:
+        draws[c, s // thin - 1] = x[c]
+    return refreshed
+
+
+@jit
+def propose_all(gen_z, kind, x, chol_t, diagonal, log_scale, center, z, ys, lq_y):
+    """Write every chain's proposal into ``ys`` (numpy path: one step of all chains).
+
+    ``z`` is ``(d,)`` scratch; chain ``c`` draws its ``d`` normals from ``gen_z[c]``.
+    """
+    for c in range(x.shape[0]):
+        rng = gen_z[c]
+        for i in range(z.shape[0]):
+            z[i] = rng.standard_normal()
+        lq_y[c] = propose(kind, x[c], chol_t[c], diagonal[c], np.exp(log_scale[c]), center[c],
+                          z, ys[c])  # fmt: skip
+
+
+@jit
+def finish_all(
+    gen_u, kind, x, lp, lq, ys, lp_y, lq_y, t, warmup, adapt_start, adapt_interval, thin,
+    chol, chol_t, diagonal, log_scale, mean, m2, n_seen, n_accept, delta, draws,
+):  # fmt: skip
+    """`finish_chain` for every chain (numpy path), keeping ``diagonal`` current."""
+    for c in range(x.shape[0]):
+        if finish_chain(c, kind, gen_u[c], x, lp, lq, ys[c], lp_y[c], lq_y[c], t, warmup,
+                        adapt_start, adapt_interval, thin, chol, chol_t[c], log_scale, mean, m2,
+                        n_seen, n_accept, delta, draws):  # fmt: skip
+            diagonal[c] = is_diagonal(chol_t[c])
+
+
 # The chain loop calls the user's log-density, a different numba function in
 # every program, so its machine code cannot be reused from numba's on-disk
 # cache (a kernel that takes the function as an argument is re-specialised and
@@ -271,36 +346,17 @@ def chain_kernel(logpdf: Callable) -> Callable:
             chol_t = np.ascontiguousarray(chol[c].T)
             diagonal = is_diagonal(chol_t)
             xc = x[c]
-            scale = np.exp(log_scale[c])
             for k in range(steps):
                 t = t0 + k
                 for i in range(d):
                     z[i] = rng_z.standard_normal()
+                scale = np.exp(log_scale[c])
                 lq_y = propose(kind, xc, chol_t, diagonal, scale, center[c], z, y)
                 lp_y = logpdf(y)
-                if np.isnan(lp_y):
-                    lp_y = -np.inf
-                log_alpha = lp_y - lp[c]
-                if kind == 2:
-                    log_alpha += lq[c] - lq_y
-                if np.log(rng_u.random()) < log_alpha:
-                    xc[:] = y
-                    lp[c] = lp_y
-                    lq[c] = lq_y
-                    if t >= warmup:
-                        n_accept[c] += 1
-                if kind == 1 and t < warmup:
-                    log_scale[c] = adapt_scale(log_scale[c], log_alpha, t)
-                    scale = np.exp(log_scale[c])
-                    if t >= adapt_start:
-                        n_seen[c] = adapt_covariance(xc, mean[c], m2[c], n_seen[c], delta)
-                        if (t + 1 - adapt_start) % adapt_interval == 0 and n_seen[c] > d + 1:
-                            if refresh_cholesky(m2[c], n_seen[c], chol[c]):
-                                chol_t[:, :] = chol[c].T
-                                diagonal = is_diagonal(chol_t)
-                s = t - warmup + 1
-                if s > 0 and s % thin == 0:
-                    draws[c, s // thin - 1] = xc
+                if finish_chain(c, kind, rng_u, x, lp, lq, y, lp_y, lq_y, t, warmup,
+                                adapt_start, adapt_interval, thin, chol, chol_t, log_scale,
+                                mean, m2, n_seen, n_accept, delta, draws):  # fmt: skip
+                    diagonal = is_diagonal(chol_t)
         return draws
 
     return run

@@ -16,47 +16,75 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
+from stochgen._kernels.guide import guide_lookup
 from stochgen._numba import jit
 
-__all__ = ["pdf_evaluator", "propose_candidates"]
+__all__ = [
+    "ACCEPTED",
+    "PENDING",
+    "REJECTED",
+    "collect_accepted",
+    "pdf_evaluator",
+    "propose_candidates",
+]
+
+
+#: Candidate status written by `propose_candidates`.
+REJECTED = 0
+ACCEPTED = 1
+PENDING = 2
 
 
 @jit
-def propose_candidates(
-    u, cum_area, guide, kind, left, width, rate, hat, squeeze, x, y, hat_x, need
-):
-    """Turn uniforms ``u`` (m, 3) into candidates under the hat.
+def propose_candidates(u, cum_area, guide, kind, left, width, rate, hat, squeeze, x, y, status):
+    """Turn uniforms ``u`` (m, 2) into candidates under the hat.
 
     The piece is the first ``i`` with ``cum_area[i] > u[:, 0] * total``, found
-    through the guide table (``guide[j]`` is that index for ``j / len(guide)``;
-    Chen and Asau 1974), in O(1) expected steps. Writes the candidate ``x``,
-    its height ``y = u[:, 2] * hat(x)``, ``hat(x)``, and ``need`` (True where
-    ``y`` lies above the squeeze, so the pdf decides).
+    through the guide table built by `stochgen._kernels.guide.build_guide` over
+    ``[0, total]``, in O(1) expected steps; where ``u[:, 0] * total`` falls
+    inside that piece's share of the area is a fresh uniform, used for the
+    position (the uniform is recycled: two uniforms per candidate, not three).
+    Writes the candidate ``x``, its height ``y = u[:, 1] * hat(x)`` and
+    ``status``: `ACCEPTED` where ``y`` lies under the squeeze, else `PENDING`
+    (the pdf decides). Returns ``hat(x)`` of the last candidate (unused).
     """
     total = cum_area[cum_area.shape[0] - 1]
-    n_guide = guide.shape[0]
-    last = cum_area.shape[0] - 1
+    last = 1.0 - 2.0**-53
     for k in range(u.shape[0]):
         target = u[k, 0] * total
-        i = guide[min(int(u[k, 0] * n_guide), n_guide - 1)]
-        while i < last and cum_area[i] <= target:
-            i += 1
+        i = guide_lookup(cum_area, guide, u[k, 0], target)
+        below = cum_area[i - 1] if i > 0 else 0.0
+        v = min(max((target - below) / (cum_area[i] - below), 0.0), last)
         if kind[i] == 0:
-            xk = left[i] + u[k, 1] * width[i]
+            xk = left[i] + v * width[i]
             hk = hat[i]
-        elif kind[i] == 1:
-            step = -np.log1p(-u[k, 1]) / rate[i]
-            xk = left[i] + step
-            hk = hat[i] * np.exp(-rate[i] * step)
         else:
-            step = -np.log1p(-u[k, 1]) / rate[i]
-            xk = left[i] - step
+            step = -np.log1p(-v) / rate[i]
+            xk = left[i] + step if kind[i] == 1 else left[i] - step
             hk = hat[i] * np.exp(-rate[i] * step)
-        yk = u[k, 2] * hk
+        yk = u[k, 1] * hk
         x[k] = xk
         y[k] = yk
-        hat_x[k] = hk
-        need[k] = yk > squeeze[i]
+        status[k] = ACCEPTED if yk <= squeeze[i] else PENDING
+
+
+@jit
+def collect_accepted(x, status, out, filled):
+    """Copy accepted candidates, in order, into ``out[filled:]`` until it is full.
+
+    Returns ``(filled, used)``: the new fill level and the number of candidates
+    looked at (the last one copied is ``used - 1`` when ``out`` became full).
+    """
+    n = out.shape[0]
+    used = 0
+    for k in range(x.shape[0]):
+        if filled >= n:
+            break
+        used = k + 1
+        if status[k] == ACCEPTED:
+            out[filled] = x[k]
+            filled += 1
+    return filled, used
 
 
 # Like the Metropolis chain loop, this loop calls a user's numba function and so

@@ -23,7 +23,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from stochgen._kernels.discrete import build_cdf_guide, guide_search
-from stochgen._kernels.inverse import build_guide, evaluate_inverse
+from stochgen._kernels.guide import build_guide
+from stochgen._kernels.inverse import evaluate_inverse
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator, iter_blocks
 from stochgen._validation import check_n_samples, check_positive
 from stochgen.exceptions import StochgenWarning, ValidationError
@@ -206,7 +207,7 @@ class InverseTransform:
         u_end = np.concatenate([d[2] for d in done])[order]
         self._table = np.ascontiguousarray(np.concatenate([d[3] for d in done])[order])
         self._breaks = np.ascontiguousarray(np.append(u_start, u_end[-1]))
-        self._guide = build_guide(self._breaks, 8 * self._breaks.size)
+        self._guide = build_guide(self._breaks[1:], 0.0, 1.0, 8 * self._breaks.size)
         # Probability between the table's ends and their neighbouring floats: where the
         # density is infinite at a bound, no double-precision x can do better.
         x_lo, x_hi = float(self._table[0, 1]), _table_eval(u_end[-1:, None], self._table[-1:])[0, 0]

@@ -1,18 +1,15 @@
-"""Metropolis-Hastings: random walk, adaptive Metropolis and independence sampler.
+"""Metropolis-Hastings: random walks, ensemble moves and gradient moves, many chains at once.
 
-Many chains run at once. With a numba-jitted log-density the chains run in a
-numba kernel, in parallel over chains; with a vectorized numpy log-density all
-chains step in lockstep and the log-density is called once per step on the
-whole ``(chains, dim)`` batch. Both paths use the same per-chain noise streams
-(the kernel draws them step by step, the lockstep runner in chunks) and give
-the same draws.
+`MetropolisHastings` validates its settings, finds starting points and
+streams, and hands the run to one engine: `stochgen.samplers.random_walk`
+("rw", "adaptive", "independence"), `stochgen.samplers.ensemble` ("ensemble")
+or `stochgen.samplers.gradient` ("hmc", "mala"). Each engine has a compiled
+path for a numba log-density and a batched path for a vectorized numpy one.
 """
 
 from __future__ import annotations
 
-import time
-import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numba
@@ -21,29 +18,26 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.linalg import solve_triangular
 
 from stochgen._base import BaseModel
-from stochgen._kernels.metropolis import (
-    ADAPTIVE,
-    INDEPENDENCE,
-    RANDOM_WALK,
-    TARGET_ACCEPTANCE,
-    chain_kernel,
-    draw_noise,
-    refresh_cholesky,
-)
+from stochgen._kernels.metropolis import ADAPTIVE, INDEPENDENCE, RANDOM_WALK
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator
 from stochgen._validation import check_array, check_choice, check_n_samples, check_positive
-from stochgen.exceptions import ConvergenceWarning, ValidationError
-from stochgen.samplers.results import MCMCResult
+from stochgen.exceptions import ValidationError
+from stochgen.samplers.diagnostics import effective_sample_size
+from stochgen.samplers.ensemble import check_walkers, move_probabilities, run_ensemble
+from stochgen.samplers.gradient import check_gradient, run_gradient
+from stochgen.samplers.random_walk import run_random_walk
+from stochgen.samplers.results import MCMCResult, MCMCState
 
-__all__ = ["MetropolisHastings"]
+__all__ = ["PROPOSALS", "MetropolisHastings"]
 
 _KINDS = {"rw": RANDOM_WALK, "adaptive": ADAPTIVE, "independence": INDEPENDENCE}
-#: Steps per chunk of pre-drawn noise. Fixed: changing it changes seeded draws.
-CHUNK_STEPS = 4096
-#: Steps between refreshes of the adapted covariance's Cholesky factor.
-ADAPT_INTERVAL = 50
+PROPOSALS = ("adaptive", "rw", "independence", "ensemble", "hmc", "mala", "auto")
 #: Tries per chain to find a dispersed starting point with a finite log-density.
 MAX_INIT_TRIES = 100
+#: Pilot of proposal="auto": (warm-up, draws) per candidate.
+PILOT_STEPS = {"adaptive": (1000, 2000), "ensemble": (500, 1000)}
+#: Default HMC path length (in the units of the adapted mass matrix).
+PATH_LENGTH = 1.5
 
 
 class MetropolisHastings(BaseModel):
@@ -59,41 +53,72 @@ class MetropolisHastings(BaseModel):
         ``-inf`` (the proposal is rejected).
     dim : int
         Dimension of the target.
-    proposal : {"adaptive", "rw", "independence"}
+    proposal : {"adaptive", "rw", "independence", "ensemble", "hmc", "mala", "auto"}
         ``"rw"``: Gaussian random walk ``y = x + step_size * L z`` with
         ``L L^T = proposal_cov``. ``"adaptive"``: the same during warm-up, with
         ``L`` set to the Cholesky factor of each chain's own sample covariance
         (Haario et al. 2001, from a quarter into warm-up, refreshed every 50
         steps, correlations shrunk towards zero and variances towards their
         mean by James-Stein weights sized to the warm-up's noise) and
-        ``step_size``
-        tuned by Robbins-Monro towards acceptance 0.234 (Andrieu and Thoms
-        2008); both are frozen after warm-up.
+        ``step_size`` tuned by Robbins-Monro towards acceptance 0.234 (Andrieu
+        and Thoms 2008); both are frozen after warm-up.
         ``"independence"``: proposals ``N(proposal_mean, proposal_cov)``
         independent of the current point.
-    chains : int
-        Number of independent chains. Chain ``i`` draws from stream ``i`` of
-        the seed, so it is the same whatever the number of chains.
+        ``"ensemble"``: an ensemble of ``chains`` walkers moved in red and blue
+        halves by affine-invariant stretch and walk moves (Goodman and Weare
+        2010), differential evolution (ter Braak 2006) and snooker moves (ter
+        Braak and Vrugt 2008), mixed as ``moves`` says.
+        ``"hmc"`` and ``"mala"``: Hamiltonian Monte Carlo with random path
+        lengths, and the Metropolis-adjusted Langevin algorithm, with step sizes
+        tuned by dual averaging (Hoffman and Gelman 2014) and a diagonal mass
+        matrix learned in warm-up; they need ``grad_logpdf``.
+        ``"auto"``: ``"hmc"`` when ``grad_logpdf`` is given; otherwise a short
+        pilot run of ``"adaptive"`` (1,000 warm-up steps, 2,000 draws) and of
+        ``"ensemble"`` (500 and 1,000), each from its own stream of the seed,
+        and the one with the larger minimum ESS per second of the pilot runs
+        (``"ensemble"`` is skipped when ``chains`` is set to a number it cannot
+        use). ``result.proposal`` says which ran.
+    chains : int, optional
+        Number of chains (walkers for ``"ensemble"``). Chain ``i`` draws from
+        stream ``i`` of the seed. By default 8, and ``max(32, 2 dim + 2)`` for
+        ``"ensemble"``, which needs an even number of at least ``2 dim``.
     vectorized : bool
-        Whether ``logpdf`` takes a batch (see ``logpdf``).
+        Whether ``logpdf`` (and ``grad_logpdf``) take a batch.
+    grad_logpdf : callable, optional
+        Gradient of ``logpdf``: numba-jitted ``float64[:] -> float64[:]``, or
+        with ``vectorized=True`` a numpy function ``(chains, dim) -> (chains,
+        dim)``. Checked against finite differences at the starting points.
+    moves : str or mapping, optional
+        Ensemble moves: a name (``"stretch"``, ``"walk"``, ``"de"``,
+        ``"snooker"``) or a mapping of names to probabilities; by default
+        ``{"de": 0.8, "snooker": 0.1, "stretch": 0.1}``.
     proposal_cov : array_like, optional
         ``(dim, dim)`` positive definite; the identity by default.
     proposal_mean : array_like, optional
         ``(dim,)`` centre of the independence proposal (required there).
     step_size : float, optional
-        Random-walk scale; ``2.38 / sqrt(dim)`` by default (Roberts, Gelman and
-        Gilks 1997). Not used by the independence sampler.
+        Random-walk scale, ``2.38 / sqrt(dim)`` by default (Roberts, Gelman and
+        Gilks 1997); for ``"hmc"`` and ``"mala"`` the initial leapfrog step,
+        ``dim ** -0.25`` by default.
+    path_length : float
+        HMC trajectory length; the number of leapfrog steps is uniform on
+        ``1 .. 2 L - 1`` with ``L = path_length / step``.
     initial : array_like, optional
         Starting points, ``(dim,)`` for all chains or ``(chains, dim)``. By
         default each chain starts at a uniform draw in ``[-2, 2]^dim`` from its
         own stream (redrawn until the log-density is finite).
     thin : int
         Keep one step in ``thin`` after warm-up.
+    check_gradient : bool
+        Compare ``grad_logpdf`` with finite differences before running.
+    progress : bool
+        Show a tqdm progress bar when tqdm is installed.
     max_steps : int
         Hard cap on the steps per chain (``warmup + n_draws * thin``).
     max_time : float, optional
-        Wall-clock cap in seconds, checked every 4096 steps; on reaching it the
-        draws so far are returned with a `stochgen.exceptions.ConvergenceWarning`.
+        Wall-clock cap in seconds, checked between chunks of steps; on reaching
+        it the draws so far are returned with a
+        `stochgen.exceptions.ConvergenceWarning`.
 
     Examples
     --------
@@ -102,16 +127,19 @@ class MetropolisHastings(BaseModel):
     >>> @numba.njit
     ... def logpdf(x):
     ...     return -0.5 * np.sum(x * x)
-    >>> sampler = MetropolisHastings(logpdf, 2, chains=4)
+    >>> sampler = MetropolisHastings(logpdf, 2, chains=4, progress=False)
     >>> result = sampler.sample(2000, warmup=1000, seed=0)
     >>> result.draws.shape
     (4, 2000, 2)
     >>> bool(np.all(result.rhat < 1.01))
     True
     >>> batch = MetropolisHastings(lambda x: -0.5 * np.sum(x * x, axis=1), 2,
-    ...                            chains=4, vectorized=True)
+    ...                            chains=4, vectorized=True, progress=False)
     >>> bool(np.allclose(batch.sample(2000, warmup=1000, seed=0).draws, result.draws))
     True
+    >>> ensemble = MetropolisHastings(logpdf, 2, proposal="ensemble", progress=False)
+    >>> ensemble.sample(1000, warmup=500, seed=0).draws.shape
+    (32, 1000, 2)
     """
 
     def __init__(
@@ -120,13 +148,18 @@ class MetropolisHastings(BaseModel):
         dim: int,
         *,
         proposal: str = "adaptive",
-        chains: int = 8,
+        chains: int | None = None,
         vectorized: bool = False,
+        grad_logpdf: Callable[..., Any] | None = None,
+        moves: str | Mapping[str, float] | None = None,
         proposal_cov: ArrayLike | None = None,
         proposal_mean: ArrayLike | None = None,
         step_size: float | None = None,
+        path_length: float = PATH_LENGTH,
         initial: ArrayLike | None = None,
         thin: int = 1,
+        check_gradient: bool = True,
+        progress: bool = True,
         max_steps: int = 100_000_000,
         max_time: float | None = None,
     ) -> None:
@@ -135,15 +168,27 @@ class MetropolisHastings(BaseModel):
         self.proposal = proposal
         self.chains = chains
         self.vectorized = vectorized
+        self.grad_logpdf = grad_logpdf
+        self.moves = moves
         self.proposal_cov = proposal_cov
         self.proposal_mean = proposal_mean
         self.step_size = step_size
+        self.path_length = path_length
         self.initial = initial
         self.thin = thin
+        self.check_gradient = check_gradient
+        self.progress = progress
         self.max_steps = max_steps
         self.max_time = max_time
 
-    def sample(self, n_draws: int, warmup: int = 1000, seed: SeedLike = None) -> MCMCResult:
+    def sample(
+        self,
+        n_draws: int,
+        warmup: int = 1000,
+        seed: SeedLike = None,
+        *,
+        initial_state: MCMCState | None = None,
+    ) -> MCMCResult:
         """Run the chains and return their draws after warm-up.
 
         Parameters
@@ -153,18 +198,27 @@ class MetropolisHastings(BaseModel):
         warmup : int
             Steps per chain run and discarded first (adaptation happens here).
         seed : None, int, SeedSequence, BitGenerator or Generator
-            Chain ``i`` uses stream ``i`` of ``SeedSequence(seed)``.
+            Chain ``i`` uses stream ``i`` of ``SeedSequence(seed)``. With
+            ``initial_state`` and ``seed=None`` the chains continue the streams
+            where they stopped.
+        initial_state : MCMCState, optional
+            ``result.last_state`` of an earlier run of the same proposal: the
+            chains continue from there, with its tuning. With ``warmup=0`` and
+            ``seed=None`` the draws are those one longer run would have given.
 
         Returns
         -------
         MCMCResult
             ``draws`` shaped ``(chains, n_draws, dim)``, ``acceptance_rate``,
-            ``ess``, ``rhat``, ``mcse``, ``summary()``.
+            ``ess``, ``rhat``, ``mcse``, ``summary()``, ``last_state``,
+            ``proposal``.
 
         Raises
         ------
         TypeError
             If ``logpdf`` is not numba-jitted while ``vectorized=False``.
+        stochgen.samplers.gradient.GradientError
+            If ``grad_logpdf`` disagrees with finite differences of ``logpdf``.
         stochgen.exceptions.ValidationError
             On bad settings, a log-density that is not finite at the starting
             points, or more steps than ``max_steps``.
@@ -172,13 +226,10 @@ class MetropolisHastings(BaseModel):
         n_draws = check_n_samples(n_draws, "n_draws")
         warmup = check_n_samples(warmup, "warmup")
         dim = check_n_samples(self.dim, "dim")
-        chains = check_n_samples(self.chains, "chains")
         thin = check_n_samples(self.thin, "thin")
-        if dim < 1 or chains < 1 or thin < 1:
-            raise ValidationError(
-                f"dim, chains and thin must be at least 1; got {dim}, {chains}, {thin}"
-            )
-        kind = _KINDS[check_choice(self.proposal, "proposal", tuple(_KINDS))]
+        if dim < 1 or thin < 1:
+            raise ValidationError(f"dim and thin must be at least 1; got {dim}, {thin}")
+        proposal = check_choice(self.proposal, "proposal", PROPOSALS)
         total = warmup + n_draws * thin
         max_steps = check_n_samples(self.max_steps, "max_steps")
         if total > max_steps:
@@ -187,11 +238,149 @@ class MetropolisHastings(BaseModel):
                 f"{max_steps}; lower n_draws or raise max_steps"
             )
         max_time = None if self.max_time is None else check_positive(self.max_time, "max_time")
-        batch_logpdf = self._batch_logpdf(dim)
+        batch_logpdf = self._batch_logpdf()
+        root = as_seed_sequence(seed)
+        if initial_state is not None:
+            if not isinstance(initial_state, MCMCState):
+                raise TypeError(
+                    "initial_state must be an MCMCState (result.last_state); got "
+                    f"{type(initial_state).__name__}"
+                )
+            if proposal == "auto":
+                proposal = initial_state.proposal
+            if initial_state.proposal != proposal:
+                raise ValidationError(
+                    f"initial_state comes from proposal={initial_state.proposal!r}; this "
+                    f"sampler runs proposal={proposal!r}"
+                )
+        if proposal == "auto":
+            proposal = self._choose_proposal(batch_logpdf, dim, root)
+        chains = self._n_chains(proposal, dim, initial_state)
+        streams = [
+            np.random.SeedSequence(
+                entropy=root.entropy, spawn_key=(*root.spawn_key, c), pool_size=root.pool_size
+            )
+            for c in range(chains)
+        ]
+        gen_z = [block_generator(s, 0) for s in streams]
+        gen_u = [block_generator(s, 1) for s in streams]
+        if initial_state is not None:
+            x, lp = initial_state.x.copy(), initial_state.log_density.copy()
+            if x.shape != (chains, dim):
+                raise ValidationError(
+                    f"initial_state holds {x.shape} positions; expected ({chains}, {dim})"
+                )
+            if seed is None:
+                for gens, k in ((gen_z, 0), (gen_u, 1)):
+                    for c, g in enumerate(gens):
+                        g.bit_generator.state = initial_state.rng_states[c][k]
+        else:
+            gen_init = [block_generator(s, 2) for s in streams]
+            x, lp = self._initial_points(batch_logpdf, dim, chains, gen_init)
+        draws = np.zeros((chains, n_draws, dim))
+        n_accept = np.zeros(chains, dtype=np.int64)
+        common = {
+            "warmup": warmup, "total": total, "thin": thin, "draws": draws,
+            "max_time": max_time, "progress": bool(self.progress),
+        }  # fmt: skip
+        numba_logpdf = None if self.vectorized else self.logpdf
+        tuning: dict[str, NDArray[Any]]
+        if proposal == "ensemble":
+            check_walkers(chains, dim)
+            done, elapsed = run_ensemble(
+                numba_logpdf, batch_logpdf, ens=x, lp=lp, gens=gen_z,
+                move_cum=move_probabilities(self.moves), n_accept=n_accept, **common,
+            )  # fmt: skip
+            tuning = {}
+        elif proposal in ("hmc", "mala"):
+            state = self._gradient_state(proposal, x, lp, batch_logpdf, initial_state)
+            state["n_accept"] = n_accept
+            path = check_positive(self.path_length, "path_length")
+            done, elapsed = run_gradient(
+                numba_logpdf, None if self.vectorized else self.grad_logpdf, batch_logpdf,
+                self._batch_grad(), state, mala=proposal == "mala", path_length=path,
+                gen_z=gen_z, gen_u=gen_u, **common,
+            )  # fmt: skip
+            tuning = {"da": state["da"], "inv_mass": state["inv_mass"]}
+        else:
+            state = self._random_walk_state(proposal, x, lp, initial_state)
+            state["n_accept"] = n_accept
+            done, elapsed = run_random_walk(
+                numba_logpdf, batch_logpdf, state, kind=_KINDS[proposal],
+                gen_z=gen_z, gen_u=gen_u, **common,
+            )  # fmt: skip
+            tuning = {k: state[k] for k in ("chol", "log_scale", "center", "lq")}
+        kept_steps = max(done - warmup, 0)
+        n_kept = kept_steps // thin
+        rate = n_accept / kept_steps if kept_steps else np.full(chains, np.nan)
+        last = MCMCState(
+            proposal=proposal,
+            x=x.copy(),
+            log_density=lp.copy(),
+            rng_states=tuple(
+                (gz.bit_generator.state, gu.bit_generator.state)
+                for gz, gu in zip(gen_z, gen_u, strict=True)
+            ),
+            tuning={k: np.array(v, copy=True) for k, v in tuning.items()},
+        )
+        return MCMCResult(
+            draws[:, :n_kept], rate, warmup=warmup, thin=thin, elapsed=elapsed,
+            last_state=last, proposal=proposal,
+        )  # fmt: skip
 
+    def _n_chains(self, proposal: str, dim: int, initial_state: MCMCState | None) -> int:
+        if self.chains is None:
+            if initial_state is not None:
+                return int(initial_state.x.shape[0])
+            if proposal == "ensemble":
+                return max(32, 2 * dim + 2)
+            return 8
+        chains = check_n_samples(self.chains, "chains")
+        if chains < 1:
+            raise ValidationError(f"chains must be at least 1; got {chains}")
+        return chains
+
+    def _choose_proposal(
+        self,
+        batch_logpdf: Callable[[NDArray[np.float64]], NDArray[np.float64]],
+        dim: int,
+        root: np.random.SeedSequence,
+    ) -> str:
+        """Pick "hmc" given a gradient, else the faster of "adaptive" and "ensemble" in a pilot."""
+        if self.grad_logpdf is not None:
+            return "hmc"
+        best, best_rate = "adaptive", -np.inf
+        for k, candidate in enumerate(PILOT_STEPS):
+            if candidate == "ensemble" and self.chains is not None:
+                walkers = check_n_samples(self.chains, "chains")
+                if walkers % 2 or walkers < max(2 * dim, 6):
+                    continue  # the main run could not use an ensemble of this size
+            pilot = self.clone().set_params(proposal=candidate, progress=False, max_time=None)
+            warm, n = PILOT_STEPS[candidate]
+            seed = np.random.SeedSequence(
+                entropy=root.entropy, spawn_key=(*root.spawn_key, 1 << 20, k)
+            )
+            # A first short call compiles the kernels, so the timed one measures sampling.
+            pilot.sample(4, warmup=4, seed=seed)
+            result = pilot.sample(n, warmup=warm, seed=seed)
+            with np.errstate(all="ignore"):
+                ess = effective_sample_size(result.draws)
+            rate = float(np.nanmin(ess, initial=np.inf)) / max(result.elapsed, 1e-9)
+            if np.isfinite(rate) and rate > best_rate:
+                best, best_rate = candidate, rate
+        return best
+
+    def _random_walk_state(
+        self,
+        proposal: str,
+        x: NDArray[np.float64],
+        lp: NDArray[np.float64],
+        initial_state: MCMCState | None,
+    ) -> dict[str, NDArray]:
+        chains, dim = x.shape
         cov = np.eye(dim) if self.proposal_cov is None else self._check_cov(dim)
         chol0 = np.linalg.cholesky(cov)
-        if kind == INDEPENDENCE:
+        if proposal == "independence":
             if self.proposal_mean is None or self.proposal_cov is None:
                 raise ValidationError(
                     "proposal='independence' needs proposal_mean and proposal_cov "
@@ -206,72 +395,62 @@ class MetropolisHastings(BaseModel):
             center0 = np.zeros(dim)
         step = 2.38 / np.sqrt(dim) if self.step_size is None else self.step_size
         step = check_positive(step, "step_size")
-
-        root = as_seed_sequence(seed)
-        streams = [
-            np.random.SeedSequence(
-                entropy=root.entropy, spawn_key=(*root.spawn_key, c), pool_size=root.pool_size
-            )
-            for c in range(chains)
-        ]
-        gen_z = [block_generator(s, 0) for s in streams]
-        gen_u = [block_generator(s, 1) for s in streams]
-        gen_init = [block_generator(s, 2) for s in streams]
-
-        x, lp = self._initial_points(batch_logpdf, dim, chains, gen_init)
-        chol = np.ascontiguousarray(np.broadcast_to(chol0, (chains, dim, dim)))
-        center = np.ascontiguousarray(np.broadcast_to(center0, (chains, dim)))
         lq = np.zeros(chains)
-        if kind == INDEPENDENCE:
+        if proposal == "independence":
             w = solve_triangular(chol0, (x - center0).T, lower=True)
             lq = -0.5 * np.sum(w * w, axis=0)
+        # np.array copies: a broadcast view is read-only, and the kernels write into these.
         state = {
             "x": x,
             "lp": lp,
             "lq": lq,
-            "chol": chol,
+            "chol": np.array(np.broadcast_to(chol0, (chains, dim, dim)), order="C"),
             "log_scale": np.full(chains, np.log(step)),
             "mean": np.zeros((chains, dim)),
             "m2": np.zeros((chains, dim, dim)),
             "n_seen": np.zeros(chains, dtype=np.int64),
-            "n_accept": np.zeros(chains, dtype=np.int64),
-            "center": center,
+            "center": np.array(np.broadcast_to(center0, (chains, dim)), order="C"),
         }
-        draws = np.zeros((chains, n_draws, dim))
-        settings = {
-            "warmup": warmup,
-            "kind": kind,
-            "adapt_start": warmup // 4,
-            "adapt_interval": ADAPT_INTERVAL,
-            "thin": thin,
-        }
-        run = _lockstep_runner(batch_logpdf) if self.vectorized else chain_kernel(self.logpdf)
-        noise = (numba.typed.List(gen_z), numba.typed.List(gen_u))
+        if initial_state is not None:
+            for k, v in initial_state.tuning.items():
+                state[k] = np.array(v, copy=True)
+        return state
 
-        start = time.perf_counter()
-        done = 0
-        for t0 in range(0, total, CHUNK_STEPS):
-            steps = min(CHUNK_STEPS, total - t0)
-            run(
-                state["x"], state["lp"], state["lq"], state["chol"], state["log_scale"],
-                state["mean"], state["m2"], state["n_seen"], state["n_accept"],
-                state["center"], *noise, t0, steps, settings["warmup"], settings["kind"],
-                settings["adapt_start"], settings["adapt_interval"], settings["thin"], draws,
-            )  # fmt: skip
-            done = t0 + steps
-            if max_time is not None and time.perf_counter() - start > max_time and done < total:
-                warnings.warn(
-                    f"MetropolisHastings stopped at max_time={max_time} s after {done} of "
-                    f"{total} steps per chain; the draws so far are returned",
-                    ConvergenceWarning,
-                    stacklevel=2,
-                )
-                break
-        elapsed = time.perf_counter() - start
-        kept_steps = max(done - warmup, 0)
-        n_kept = kept_steps // thin
-        rate = state["n_accept"] / kept_steps if kept_steps else np.full(chains, np.nan)
-        return MCMCResult(draws[:, :n_kept], rate, warmup=warmup, thin=thin, elapsed=elapsed)
+    def _gradient_state(
+        self,
+        proposal: str,
+        x: NDArray[np.float64],
+        lp: NDArray[np.float64],
+        batch_logpdf: Callable[[NDArray[np.float64]], NDArray[np.float64]],
+        initial_state: MCMCState | None,
+    ) -> dict[str, NDArray]:
+        if self.grad_logpdf is None:
+            raise ValidationError(
+                f"proposal={proposal!r} needs grad_logpdf, the gradient of logpdf; got None"
+            )
+        chains, dim = x.shape
+        batch_grad = self._batch_grad()
+        if self.check_gradient:
+            check_gradient(batch_logpdf, batch_grad, x[: min(chains, 4)])
+        step = dim**-0.25 if self.step_size is None else self.step_size
+        step = check_positive(step, "step_size")
+        da = np.zeros((chains, 5))
+        da[:, 0] = da[:, 1] = np.log(step)
+        da[:, 4] = np.log(10.0 * step)
+        state = {
+            "x": x,
+            "lp": lp,
+            "g": np.ascontiguousarray(batch_grad(x), dtype=np.float64),
+            "da": da,
+            "inv_mass": np.ones((chains, dim)),
+            "mean": np.zeros((chains, dim)),
+            "m2": np.zeros((chains, dim)),
+            "n_seen": np.zeros(chains, dtype=np.int64),
+        }
+        if initial_state is not None:
+            for k, v in initial_state.tuning.items():
+                state[k] = np.array(v, copy=True)
+        return state
 
     def _check_cov(self, dim: int) -> NDArray[np.float64]:
         cov = check_array(self.proposal_cov, "proposal_cov", ndim=2)
@@ -286,32 +465,12 @@ class MetropolisHastings(BaseModel):
             )
         return cov
 
-    def _batch_logpdf(self, dim: int) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+    def _batch_logpdf(self) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
         """Return the log-density of a (chains, dim) batch, checking the callable."""
-        if not callable(self.logpdf):
-            raise TypeError(f"logpdf must be callable; got {type(self.logpdf).__name__}")
-        if self.vectorized:
-            fn = self.logpdf
+        return _batched(self.logpdf, "logpdf", self.vectorized, 1)
 
-            def batch(points: NDArray[np.float64]) -> NDArray[np.float64]:
-                values = np.asarray(fn(points), dtype=np.float64)
-                if values.shape != (points.shape[0],):
-                    raise ValidationError(
-                        f"logpdf (vectorized=True) must map a {points.shape} batch to shape "
-                        f"({points.shape[0]},); got shape {values.shape}"
-                    )
-                return np.where(np.isnan(values), -np.inf, values)
-
-            return batch
-        # Under NUMBA_DISABLE_JIT (coverage runs) numba.njit returns the plain function.
-        if not (numba.extending.is_jitted(self.logpdf) or numba.config.DISABLE_JIT):
-            raise TypeError(
-                "logpdf must be a numba-jitted function of one point (decorate it with "
-                "numba.njit), or pass vectorized=True with a numpy function of a "
-                f"(chains, dim) batch; got {self.logpdf!r}"
-            )
-        fn = self.logpdf
-        return lambda points: np.array([fn(p) for p in points], dtype=np.float64)
+    def _batch_grad(self) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+        return _batched(self.grad_logpdf, "grad_logpdf", self.vectorized, 2)
 
     def _initial_points(
         self,
@@ -326,7 +485,7 @@ class MetropolisHastings(BaseModel):
                 raise ValidationError(
                     f"initial must have shape ({dim},) or ({chains}, {dim}); got {init.shape}"
                 )
-            x = np.ascontiguousarray(np.broadcast_to(init, (chains, dim)), dtype=np.float64)
+            x = np.array(np.broadcast_to(init, (chains, dim)), dtype=np.float64, order="C")
             lp = batch_logpdf(x)
             bad = ~np.isfinite(lp)
             if bad.any():
@@ -353,132 +512,30 @@ class MetropolisHastings(BaseModel):
         return x, lp
 
 
-def _lockstep_runner(
-    batch_logpdf: Callable[[NDArray[np.float64]], NDArray[np.float64]],
-) -> Callable[..., NDArray[np.float64]]:
-    """Return the numpy lockstep runner with the kernel's signature."""
+def _batched(
+    fn: Callable[..., Any], name: str, vectorized: bool, ndim: int
+) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+    """Wrap a log-density (``ndim=1``) or gradient (``ndim=2``) to take a (chains, dim) batch."""
+    if not callable(fn):
+        raise TypeError(f"{name} must be callable; got {type(fn).__name__}")
+    if vectorized:
 
-    def run(
-        x, lp, lq, chol, log_scale, mean, m2, n_seen, n_accept, center,
-        gen_z, gen_u, t0, steps, warmup, kind, adapt_start, adapt_interval, thin, draws,
-    ):  # fmt: skip
-        # The kernel's per-step draws, pre-drawn: the same values in the same order.
-        z = np.empty((x.shape[0], steps, x.shape[1]))
-        u = np.empty((x.shape[0], steps))
-        draw_noise(gen_z, gen_u, z, u)
-        return run_lockstep(
-            batch_logpdf, x, lp, lq, chol, log_scale, mean, m2, n_seen, n_accept, center,
-            z, u, t0, warmup, kind, adapt_start, adapt_interval, thin, draws,
-        )  # fmt: skip
+        def batch(points: NDArray[np.float64]) -> NDArray[np.float64]:
+            values = np.asarray(fn(points), dtype=np.float64)
+            expected = points.shape[:ndim]
+            if values.shape != expected:
+                raise ValidationError(
+                    f"{name} (vectorized=True) must map a {points.shape} batch to shape "
+                    f"{expected}; got shape {values.shape}"
+                )
+            return values
 
-    return run
-
-
-def run_lockstep(
-    batch_logpdf: Callable[[NDArray[np.float64]], NDArray[np.float64]],
-    x: NDArray[np.float64],
-    lp: NDArray[np.float64],
-    lq: NDArray[np.float64],
-    chol: NDArray[np.float64],
-    log_scale: NDArray[np.float64],
-    mean: NDArray[np.float64],
-    m2: NDArray[np.float64],
-    n_seen: NDArray[np.int64],
-    n_accept: NDArray[np.int64],
-    center: NDArray[np.float64],
-    z: NDArray[np.float64],
-    u: NDArray[np.float64],
-    t0: int,
-    warmup: int,
-    kind: int,
-    adapt_start: int,
-    adapt_interval: int,
-    thin: int,
-    draws: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Advance all chains in lockstep, one batched log-density call per step.
-
-    The numpy counterpart of `stochgen._kernels.metropolis.chain_kernel`, with
-    the same arguments (state arrays updated in place). The proposal factor
-    changes only at covariance refreshes, so ``L z`` is computed by one batched
-    matrix product per stretch between refreshes, and the adaptive mean and
-    scatter are updated once per stretch (Chan, Golub and LeVeque 1979)
-    instead of once per step.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``draws``, filled where this chunk reaches.
-    """
-    chains, steps, dim = z.shape
-    log_u = np.log(u)
-    lq_all = -0.5 * np.einsum("csi,csi->cs", z, z)
-    adaptive = kind == ADAPTIVE
-    k0 = 0
-    while k0 < steps:
-        t = t0 + k0
-        tuning = adaptive and t < warmup
-        welford = tuning and t >= adapt_start
-        k1 = steps
-        if tuning:
-            k1 = min(k1, warmup - t0)
-            if welford:
-                k1 = min(k1, k0 + adapt_interval - (t - adapt_start) % adapt_interval)
-            else:
-                k1 = min(k1, adapt_start - t0)
-        lz = np.matmul(z[:, k0:k1], np.swapaxes(chol, 1, 2))
-        if kind == INDEPENDENCE:
-            lz += center[:, None, :]
-        elif not tuning:
-            lz *= np.exp(log_scale)[:, None, None]
-        seen = np.empty((chains, k1 - k0, dim)) if welford else None
-        for k in range(k0, k1):
-            t = t0 + k
-            if kind == INDEPENDENCE or not tuning:
-                y = lz[:, k - k0] if kind == INDEPENDENCE else x + lz[:, k - k0]
-            else:
-                y = x + np.exp(log_scale)[:, None] * lz[:, k - k0]
-            lp_y = batch_logpdf(y)
-            log_alpha = lp_y - lp
-            if kind == INDEPENDENCE:
-                log_alpha += lq - lq_all[:, k]
-            accept = log_u[:, k] < log_alpha
-            np.copyto(x, y, where=accept[:, None])
-            np.copyto(lp, lp_y, where=accept)
-            np.copyto(lq, lq_all[:, k], where=accept)
-            if t >= warmup:
-                n_accept += accept
-            if tuning:
-                alpha = np.exp(np.minimum(log_alpha, 0.0))
-                log_scale += (t + 1.0) ** -0.6 * (alpha - TARGET_ACCEPTANCE)
-                if seen is not None:
-                    seen[:, k - k0] = x
-            s = t - warmup + 1
-            if s > 0 and s % thin == 0:
-                draws[:, s // thin - 1] = x
-        if seen is not None:
-            _merge_scatter(seen, mean, m2, n_seen)
-            if (t + 1 - adapt_start) % adapt_interval == 0:
-                for c in range(chains):
-                    if n_seen[c] > dim + 1:
-                        refresh_cholesky(m2[c], n_seen[c], chol[c])
-        k0 = k1
-    return draws
-
-
-def _merge_scatter(
-    seen: NDArray[np.float64],
-    mean: NDArray[np.float64],
-    m2: NDArray[np.float64],
-    n_seen: NDArray[np.int64],
-) -> None:
-    """Add a stretch of states to each chain's running mean and scatter, in place."""
-    k = seen.shape[1]
-    n_new = n_seen + k
-    part_mean = seen.mean(axis=1)
-    centered = seen - part_mean[:, None, :]
-    delta = part_mean - mean
-    mean += delta * (k / n_new)[:, None]
-    m2 += np.matmul(np.swapaxes(centered, 1, 2), centered)
-    m2 += delta[:, :, None] * delta[:, None, :] * (n_seen * k / n_new)[:, None, None]
-    n_seen += k
+        return batch
+    # Under NUMBA_DISABLE_JIT (coverage runs) numba.njit returns the plain function.
+    if not (numba.extending.is_jitted(fn) or numba.config.DISABLE_JIT):
+        raise TypeError(
+            f"{name} must be a numba-jitted function of one point (decorate it with "
+            "numba.njit), or pass vectorized=True with a numpy function of a "
+            f"(chains, dim) batch; got {fn!r}"
+        )
+    return lambda points: np.array([fn(p) for p in points], dtype=np.float64)

@@ -19,6 +19,7 @@ from stochgen._base import BaseModel
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator
 from stochgen._validation import check_n_samples
 from stochgen.exceptions import ValidationError
+from stochgen.samplers.limits import LoopBudget
 from stochgen.samplers.rejection import (
     FIRST_BATCH,
     HAT_MARGIN,
@@ -48,6 +49,11 @@ class RatioOfUniforms(BaseModel):
         the best acceptance for many densities.
     search_center : float
         Where the grid search starts on a doubly infinite support.
+    max_batches : int
+        Cap on candidate batches per `sample` call; reaching it raises
+        `stochgen.samplers.limits.SamplingLimitError`.
+    max_time : float
+        Cap on the seconds of one `sample` call, raising the same error.
 
     Attributes
     ----------
@@ -76,11 +82,15 @@ class RatioOfUniforms(BaseModel):
         support: tuple[float, float] = (-np.inf, np.inf),
         center: float | None = None,
         search_center: float = 0.0,
+        max_batches: int = 10_000,
+        max_time: float = 60.0,
     ) -> None:
         self.pdf = pdf
         self.support = support
         self.center = center
         self.search_center = search_center
+        self.max_batches = max_batches
+        self.max_time = max_time
 
     def setup(self) -> Self:
         """Find the bounding rectangle; `sample` calls this on first use.
@@ -159,6 +169,7 @@ class RatioOfUniforms(BaseModel):
             If a candidate shows the rectangle does not enclose the region.
         """
         n = check_n_samples(n)
+        budget = LoopBudget("RatioOfUniforms", max_batches=self.max_batches, max_time=self.max_time)
         if not hasattr(self, "center_"):
             self.setup()
         f = batch_pdf(self.pdf)
@@ -190,5 +201,6 @@ class RatioOfUniforms(BaseModel):
             filled += accepted.size
             proposed += m if filled < n else int(accepted[-1]) + 1
             batch += 1
+            budget.step(n=n, filled=filled, proposed=proposed, expected=self.expected_acceptance_)
         self.acceptance_rate_ = filled / proposed if proposed else float("nan")
         return out

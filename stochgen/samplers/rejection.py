@@ -18,10 +18,19 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from stochgen._base import BaseModel
-from stochgen._kernels.rejection import pdf_evaluator, propose_candidates
+from stochgen._kernels.guide import build_guide
+from stochgen._kernels.rejection import (
+    ACCEPTED,
+    PENDING,
+    REJECTED,
+    collect_accepted,
+    pdf_evaluator,
+    propose_candidates,
+)
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator
 from stochgen._validation import check_array, check_n_samples
 from stochgen.exceptions import ValidationError
+from stochgen.samplers.limits import LoopBudget
 
 __all__ = ["HatViolationError", "Rejection", "batch_pdf"]
 
@@ -165,7 +174,14 @@ class Rejection(BaseModel):
     max_intervals : int
         Cap on the hat's constant pieces.
     target_efficiency : float
-        Refine until the squeeze holds this fraction of the hat's area.
+        Refine until the squeeze holds this fraction of the hat's area; in
+        ``(0, 1)``.
+    max_batches : int
+        Cap on candidate batches per `sample` call (batches grow to 2**20
+        candidates); reaching it raises
+        `stochgen.samplers.limits.SamplingLimitError`.
+    max_time : float
+        Cap on the seconds of one `sample` call, raising the same error.
 
     Attributes
     ----------
@@ -201,6 +217,8 @@ class Rejection(BaseModel):
         center: float = 0.0,
         max_intervals: int = 4096,
         target_efficiency: float = 0.99,
+        max_batches: int = 10_000,
+        max_time: float = 60.0,
     ) -> None:
         self.pdf = pdf
         self.support = support
@@ -208,6 +226,8 @@ class Rejection(BaseModel):
         self.center = center
         self.max_intervals = max_intervals
         self.target_efficiency = target_efficiency
+        self.max_batches = max_batches
+        self.max_time = max_time
 
     def setup(self) -> Self:
         """Build (or check) the hat; `sample` calls this on first use.
@@ -235,6 +255,14 @@ class Rejection(BaseModel):
         return self
 
     def _build_auto(self, f: Callable, lo: float, hi: float) -> None:
+        max_intervals = check_n_samples(self.max_intervals, "max_intervals")
+        if max_intervals < 1:
+            raise ValidationError(f"max_intervals must be at least 1; got {self.max_intervals}")
+        efficiency = float(self.target_efficiency)
+        if not 0.0 < efficiency < 1.0:
+            raise ValidationError(
+                f"target_efficiency must be in (0, 1); got {self.target_efficiency}"
+            )
         x, fx = explore(f, lo, hi, float(self.center))
         fmax = fx.max(initial=0.0)
         if not fmax > 0:
@@ -262,10 +290,10 @@ class Rejection(BaseModel):
             widths = np.diff(breaks)
             gap = (top - bottom) * widths
             total = np.sum(top * widths)
-            if np.sum(gap) <= (1.0 - self.target_efficiency) * total:
+            if np.sum(gap) <= (1.0 - efficiency) * total:
                 break
             split = gap > np.sum(gap) / gap.size
-            if breaks.size - 1 + split.sum() > self.max_intervals:
+            if breaks.size - 1 + split.sum() > max_intervals:
                 break
             mids = 0.5 * (breaks[:-1] + breaks[1:])[split]
             new_breaks = np.sort(np.concatenate([breaks, mids]))
@@ -280,6 +308,7 @@ class Rejection(BaseModel):
         check_top, check_bottom = _interval_bounds(f, breaks[:-1], breaks[1:], offset=True)
         top = np.maximum(top, check_top)
         bottom = np.minimum(bottom, check_bottom)
+        _check_bounded(f, breaks, top, lo, hi)
         tails = []
         if not np.isfinite(lo):
             tails.append(_exponential_tail(f, a, b, -1, x[x < a]))
@@ -349,9 +378,8 @@ class Rejection(BaseModel):
             kind[i], left[i], hat[i], rate[i] = side, boundary, height, lam
             tail_area.append(height / lam)
         cum = np.cumsum(np.concatenate([area, tail_area]))
-        levels = np.arange(cum.size) / cum.size * cum[-1]
-        guide = np.minimum(np.searchsorted(cum, levels, side="right"), cum.size - 1)
-        self._pieces = (cum, guide.astype(np.int64), kind, left, width, rate, hat, sq)
+        guide = build_guide(cum, 0.0, float(cum[-1]), cum.size)
+        self._pieces = (cum, guide, kind, left, width, rate, hat, sq)
         # Squeeze mass plus half the gap: a mid estimate of the pdf's mass.
         body = np.sum(0.5 * (heights + squeeze) * np.diff(breaks))
         self.expected_acceptance_ = float(body / cum[-1])
@@ -380,8 +408,11 @@ class Rejection(BaseModel):
             If the pdf exceeds the hat at a candidate (the pdf has a spike the
             check grid missed, or a tail heavier than exponential beyond the
             grid); no draws are returned.
+        stochgen.samplers.limits.SamplingLimitError
+            If ``max_batches`` or ``max_time`` is reached first.
         """
         n = check_n_samples(n)
+        budget = LoopBudget("Rejection", max_batches=self.max_batches, max_time=self.max_time)
         if not hasattr(self, "_pieces"):
             self.setup()
         f = batch_pdf(self.pdf)
@@ -393,29 +424,28 @@ class Rejection(BaseModel):
         batch = 0
         while filled < n:
             m = min(FIRST_BATCH << (2 * batch), MAX_BATCH)
-            u = block_generator(root, batch).random((m, 3))
-            x, y, hat_x = np.empty(m), np.empty(m), np.empty(m)
-            need = np.empty(m, dtype=np.bool_)
-            propose_candidates(u, cum, guide, kind, left, width, rate, hat, sq, x, y, hat_x, need)
-            accept = ~need
-            idx = np.flatnonzero(need)
+            u = block_generator(root, batch).random((m, 2))
+            x, y, status = np.empty(m), np.empty(m), np.empty(m, dtype=np.int8)
+            propose_candidates(u, cum, guide, kind, left, width, rate, hat, sq, x, y, status)
+            idx = np.flatnonzero(status == PENDING)
             if idx.size:
                 fx = f(x[idx])
-                over = fx > hat_x[idx] * (1.0 + 1e-9)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    hat_x = y[idx] / u[idx, 1]
+                over = fx > hat_x * (1.0 + 1e-9)
                 if over.any():
                     k = int(np.flatnonzero(over)[0])
                     raise HatViolationError(
-                        f"pdf ({fx[k]}) exceeds the hat ({hat_x[idx][k]}) at x={x[idx][k]}: "
+                        f"pdf ({fx[k]}) exceeds the hat ({hat_x[k]}) at x={x[idx][k]}: "
                         "the pdf has a spike narrower than the check grid or a tail heavier "
                         "than exponential; narrow the support, set center, or pass a hat"
                     )
-                accept[idx] = y[idx] <= fx
-            accepted = np.flatnonzero(accept)[: n - filled]
-            out[filled : filled + accepted.size] = x[accepted]
-            filled += accepted.size
+                status[idx] = np.where(y[idx] <= fx, ACCEPTED, REJECTED)
             # Candidates after the last one kept were never needed.
-            proposed += m if filled < n else int(accepted[-1]) + 1
+            filled, used = collect_accepted(x, status, out, filled)
+            proposed += used
             batch += 1
+            budget.step(n=n, filled=filled, proposed=proposed, expected=self.expected_acceptance_)
         self.acceptance_rate_ = filled / proposed if proposed else float("nan")
         return out
 
@@ -430,6 +460,40 @@ def _interval_bounds(
     xs = lo[:, None] + grid[None, :] * (hi - lo)[:, None]
     fx = f(xs.ravel()).reshape(xs.shape)
     return fx.max(axis=1), fx.min(axis=1)
+
+
+def _check_bounded(
+    f: Callable, breaks: NDArray[np.float64], top: NDArray[np.float64], lo: float, hi: float
+) -> None:
+    """Climb the pdf inside its highest pieces; raise if it keeps rising above the hat.
+
+    A pole (``1 / sqrt|x|``) or a spike narrower than the grid hides between
+    grid points, and the hat would silently miss mass there. In each of the
+    three highest pieces, the pdf is evaluated on 33 points, then on 33 points
+    around the best of them, twelve times, each time 16 times narrower. A
+    smooth peak gives a maximum within the hat's margin; a value above twice
+    the hat means the density is unbounded there or has a spike.
+    """
+    for i in np.argsort(top)[::-1][:3]:
+        a, b = breaks[i], breaks[i + 1]
+        for _ in range(12):
+            probes = np.linspace(a, b, 33)
+            probes = probes[(probes > lo) & (probes < hi)]
+            if probes.size == 0:
+                break
+            fx = f(probes)
+            k = int(np.argmax(fx))
+            if fx[k] > 2.0 * top[i]:
+                raise ValidationError(
+                    f"pdf reaches {fx[k]:.6g} at x={probes[k]!r}, above twice the largest "
+                    f"value found on the grid there ({top[i]:.6g}): the density looks "
+                    "unbounded (a pole) or has a spike narrower than the grid. Rejection "
+                    "needs a bounded density: split the support at the pole and transform the "
+                    "variable (e.g. x = t**2), or pass a hat"
+                )
+            h = (b - a) / 32.0
+            a, b = probes[k] - h, probes[k] + h
+    return
 
 
 def _exponential_tail(

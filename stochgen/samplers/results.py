@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import warnings
 from typing import Any
@@ -19,10 +20,44 @@ from stochgen.samplers.diagnostics import (
     split_rhat,
 )
 
-__all__ = ["MCMCResult"]
+__all__ = ["MCMCResult", "MCMCState"]
 
 #: Below this effective sample size (in any dimension) a summary is not trusted.
 MIN_ESS = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class MCMCState:
+    """Where a run stopped: enough to continue it with ``sample(initial_state=...)``.
+
+    Parameters
+    ----------
+    proposal : str
+        The proposal that ran (``"auto"`` resolved).
+    x : numpy.ndarray
+        ``(chains, dim)`` last positions.
+    log_density : numpy.ndarray
+        ``(chains,)`` log-density there.
+    rng_states : tuple
+        Per chain, the states of its generators (``bit_generator.state`` dicts),
+        so that a run continued with ``seed=None`` draws what one long run would.
+    tuning : dict
+        What warm-up learned, by name (proposal factor and scale, step sizes,
+        mass matrix), as arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> state = MCMCState("rw", np.zeros((2, 1)), np.zeros(2), (), {})
+    >>> state.x.shape
+    (2, 1)
+    """
+
+    proposal: str
+    x: NDArray[np.float64]
+    log_density: NDArray[np.float64]
+    rng_states: tuple[tuple[dict[str, Any], ...], ...]
+    tuning: dict[str, NDArray[Any]]
 
 
 class MCMCResult:
@@ -44,6 +79,10 @@ class MCMCResult:
         One draw kept every ``thin`` steps.
     elapsed : float
         Wall-clock seconds of sampling.
+    last_state : MCMCState, optional
+        Where the chains stopped, to continue the run.
+    proposal : str, optional
+        The proposal that produced the draws (what ``"auto"`` chose).
 
     Attributes
     ----------
@@ -71,12 +110,16 @@ class MCMCResult:
         warmup: int,
         thin: int,
         elapsed: float,
+        last_state: MCMCState | None = None,
+        proposal: str | None = None,
     ) -> None:
         self.draws = draws
         self.acceptance_rate = acceptance_rate
         self.warmup = warmup
         self.thin = thin
         self.elapsed = elapsed
+        self.last_state = last_state
+        self.proposal = proposal
 
     @property
     def n_chains(self) -> int:
@@ -142,6 +185,27 @@ class MCMCResult:
             },
             index=[f"x{j}" for j in range(self.dim)],
         )
+
+    def to_arviz(self) -> Any:
+        """Return the draws as an `arviz.InferenceData` (posterior group, one variable ``x``).
+
+        Returns
+        -------
+        arviz.InferenceData
+            ``posterior["x"]`` with dimensions ``(chain, draw, x_dim_0)``, and
+            the acceptance rate per chain in ``sample_stats``.
+
+        Raises
+        ------
+        ImportError
+            If arviz is not installed.
+        """
+        try:
+            import arviz
+        except ImportError as exc:
+            raise ImportError("to_arviz needs arviz: pip install arviz") from exc
+        stats = {"acceptance_rate": np.repeat(self.acceptance_rate[:, None], self.n_draws, 1)}
+        return arviz.from_dict(posterior={"x": self.draws}, sample_stats=stats)
 
     def plot_trace(self, dims: list[int] | None = None) -> Any:
         """Plot each chain's trace, one panel per dimension.

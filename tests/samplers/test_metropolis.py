@@ -200,7 +200,7 @@ def test_errors_are_clear():
         with pytest.raises(TypeError, match="numba-jitted"):
             MetropolisHastings(lambda x: -0.5 * x @ x, 2).sample(10, seed=0)
     with pytest.raises(ValidationError, match="proposal must be one of"):
-        MetropolisHastings(ar1_logpdf, DIM, proposal="hmc").sample(10, seed=0)
+        MetropolisHastings(ar1_logpdf, DIM, proposal="nuts").sample(10, seed=0)
     with pytest.raises(ValidationError, match="needs proposal_mean and proposal_cov"):
         MetropolisHastings(ar1_logpdf, DIM, proposal="independence").sample(10, seed=0)
     with pytest.raises(ValidationError, match="exceeds max_steps=50"):

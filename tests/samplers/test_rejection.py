@@ -3,8 +3,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from stochgen._kernels.rejection import propose_candidates
+from stochgen._kernels.rejection import collect_accepted, propose_candidates
 from stochgen.exceptions import ValidationError
+from stochgen.samplers.limits import SamplingLimitError
+from stochgen.samplers.ratio_of_uniforms import RatioOfUniforms
 from stochgen.samplers.rejection import HatViolationError, Rejection
 from tests.reference import rejection as reference
 
@@ -81,19 +83,24 @@ def test_determinism_and_prefix():
 def test_kernel_matches_numpy_reference():
     sampler = Rejection(_bimodal).setup()
     pieces = sampler._pieces
-    u = np.random.default_rng(0).random((20_000, 3))
+    u = np.random.default_rng(0).random((20_000, 2))
     # Send 200 candidates into the exponential tails, whose mass is tiny.
     cum = pieces[0]
     r = (np.arange(200) + 0.5) / 200
     u[:200, 0] = (cum[-3] + (cum[-1] - cum[-3]) * r) / cum[-1]
     m = u.shape[0]
-    x, y, hat_x, need = np.empty(m), np.empty(m), np.empty(m), np.empty(m, dtype=bool)
-    propose_candidates(u, *pieces, x, y, hat_x, need)
-    rx, ry, rhat, rneed = reference.propose_candidates(u, *pieces)
+    x, y, status = np.empty(m), np.empty(m), np.empty(m, dtype=np.int8)
+    propose_candidates(u, *pieces, x, y, status)
+    rx, ry, rstatus = reference.propose_candidates(u, *pieces)
     np.testing.assert_allclose(x, rx, rtol=1e-12)
     np.testing.assert_allclose(y, ry, rtol=1e-12)
-    np.testing.assert_allclose(hat_x, rhat, rtol=1e-12)
-    np.testing.assert_array_equal(need, rneed)
+    np.testing.assert_array_equal(status, rstatus)
+    # collect_accepted keeps the accepted ones in order and stops when full.
+    out = np.empty(100)
+    filled, used = collect_accepted(x, status, out, 0)
+    kept = np.flatnonzero(status == 1)[:100]
+    assert filled == 100 and used == kept[-1] + 1
+    np.testing.assert_array_equal(out, x[kept])
     lo, hi = sampler.breakpoints_[0], sampler.breakpoints_[-1]
     assert np.any(x[:200] < lo) and np.any(x[:200] > hi)
     assert np.all((x[200:] >= lo) & (x[200:] <= hi))
@@ -159,3 +166,39 @@ def test_bad_support_and_n():
     with pytest.raises(TypeError, match="integer"):
         Rejection(stats.norm.pdf).sample(1.5, seed=0)
     assert Rejection(stats.norm.pdf).sample(0, seed=0).shape == (0,)
+
+
+def test_settings_are_checked_at_use():
+    normal = lambda x: np.exp(-0.5 * x * x)  # noqa: E731
+    Rejection(normal, max_intervals=0)  # __init__ only stores
+    with pytest.raises(ValidationError, match="max_intervals must be at least 1; got 0"):
+        Rejection(normal, max_intervals=0).setup()
+    with pytest.raises(ValidationError, match=r"target_efficiency must be in \(0, 1\); got 2"):
+        Rejection(normal, target_efficiency=2).setup()
+    with pytest.raises(ValidationError, match="max_batches must be at least 1"):
+        Rejection(normal, max_batches=0).sample(10, seed=0)
+    with pytest.raises(ValidationError, match="max_time must be"):
+        Rejection(normal, max_time=-1.0).sample(10, seed=0)
+
+
+def test_caps_stop_a_hopeless_loop():
+    # A valid but hopeless hat: acceptance 1e-6, so 1,000 draws need ~1e9 candidates.
+    sampler = Rejection(lambda x: np.ones_like(x), support=(0.0, 1.0), hat=([0.0, 1.0], [1e6]),
+                        max_batches=3)  # fmt: skip
+    with pytest.raises(SamplingLimitError, match=r"max_batches=3: \d+ of 1,000 draws made, acc"):
+        sampler.sample(1000, seed=0)
+    with pytest.raises(SamplingLimitError, match="max_time=1e-09 s"):
+        sampler.set_params(max_batches=10_000, max_time=1e-9).sample(1000, seed=0)
+    ratio = RatioOfUniforms(lambda x: np.exp(-0.5 * x * x), max_batches=1)
+    with pytest.raises(SamplingLimitError, match="RatioOfUniforms stopped after 1 batches"):
+        ratio.sample(100_000, seed=0)
+
+
+def test_integrable_pole_gives_a_clear_error():
+    pole = lambda x: np.exp(-np.abs(x)) / np.sqrt(np.abs(x))  # noqa: E731
+    for support in ((-1.0, 1.0), (-1.0, 1.3)):
+        with (
+            np.errstate(divide="ignore"),
+            pytest.raises(ValidationError, match="pdf is inf|looks unbounded"),
+        ):
+            Rejection(pole, support=support, max_time=5.0).sample(10_000, seed=0)
