@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from stochgen._kernels.guide import build_guide, guide_lookup
 from stochgen._numba import jit
 
 __all__ = ["alias_lookup", "alias_setup", "guide_search", "build_cdf_guide"]
@@ -73,15 +74,7 @@ def alias_lookup(
 @jit
 def build_cdf_guide(cum: NDArray[np.float64], size: int) -> NDArray[np.int64]:
     """Return ``guide[j]`` = the first index ``i`` with ``cum[i] > j / size``."""
-    guide = np.empty(size, dtype=np.int64)
-    i = 0
-    last = cum.size - 1
-    for j in range(size):
-        target = j / size
-        while i < last and cum[i] <= target:
-            i += 1
-        guide[j] = i
-    return guide
+    return build_guide(cum, 0.0, 1.0, size)
 
 
 @jit
@@ -89,18 +82,7 @@ def guide_search(
     u: NDArray[np.float64], cum: NDArray[np.float64], guide: NDArray[np.int64]
 ) -> NDArray[np.int64]:
     """Return the first index ``i`` with ``u < cum[i]`` (the last index if none)."""
-    size = guide.size
-    last = cum.size - 1
     out = np.empty(u.size, dtype=np.int64)
     for t in range(u.size):
-        v = u[t]
-        j = int(v * size)
-        if j >= size:
-            j = size - 1
-        elif j < 0:
-            j = 0
-        i = guide[j]
-        while i < last and v >= cum[i]:
-            i += 1
-        out[t] = i
+        out[t] = guide_lookup(cum, guide, u[t], u[t])
     return out
