@@ -221,6 +221,19 @@ class Inequality(Constraint):
         """Return ``[high_column]``: the model learns the gap in its place."""
         return [self.high_column]
 
+    def fit(self, data: pd.DataFrame) -> Self:
+        """Check both columns are numbers, or both date/times, then the rule and the dtype."""
+        check_columns(self.required_columns(), data.columns, type(self).__name__)
+        kinds = {name: _order_kind(data[name]) for name in self.required_columns()}
+        if None in kinds.values() or len(set(kinds.values())) != 1:
+            described = ", ".join(
+                f"{name!r} is {kind or 'neither'}" for name, kind in kinds.items()
+            )
+            raise ValidationError(
+                f"{self!r} compares two numeric or two datetime columns; {described}"
+            )
+        return super().fit(data)
+
     def _learn(self, data: pd.DataFrame) -> None:
         self.dtype_ = str(data[self.high_column].dtype)
         self.datetime_ = bool(pd.api.types.is_datetime64_any_dtype(data[self.high_column]))
@@ -334,6 +347,15 @@ class FixedCombinations(Constraint):
             dtype = self.dtypes_[name]
             rows[name] = values if dtype == "object" else values.astype(dtype)
         return rows
+
+
+def _order_kind(column: pd.Series) -> str | None:
+    """Return "numeric" or "datetime" for a column values can be ordered by, else None."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return "numeric"
+    return None
 
 
 def _as_labels(frame: pd.DataFrame) -> list[tuple[Any, ...]]:

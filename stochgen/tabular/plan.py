@@ -26,7 +26,7 @@ from scipy import special
 
 from stochgen._kernels.tabular import matrix_apply, standard_normals
 from stochgen._rng import SeedLike, as_generator, iter_blocks
-from stochgen._validation import check_n_samples
+from stochgen._validation import check_memory, check_n_samples
 from stochgen.copulas import Copula
 from stochgen.exceptions import ValidationError
 from stochgen.tabular.conditions import LatentConstraints, RowRule
@@ -301,6 +301,13 @@ class SamplingPlan:
             while pending:
                 yield pending.popleft().result()
 
+    def _bytes_per_row(self) -> float:
+        """Estimated bytes of one output row (text and objects at 64 bytes a value)."""
+        dtypes = self.empty(np.random.SeedSequence(0)).dtypes
+        return float(
+            sum(t.itemsize if isinstance(t, np.dtype) and t.kind != "O" else 64 for t in dtypes)
+        )
+
     def empty(self, seed: SeedLike = None) -> pd.DataFrame:
         """Return zero rows with the output columns and dtypes (``seed`` is checked)."""
         return self._rows(0, as_generator(seed), 0)
@@ -325,6 +332,8 @@ class SamplingPlan:
         stop = n if stop is None else min(stop, n)
         if stop <= start:
             return self.empty(seed)
+        # The whole result is held at once: refuse before any work what memory cannot hold.
+        check_memory(stop - start, self._bytes_per_row())
         rows = assemble_blocks(self.iter_blocks(n, seed, start=start, stop=stop), stop - start)
         return self.empty(seed) if rows is None else rows
 

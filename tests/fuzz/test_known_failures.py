@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 
 from stochgen.exceptions import ValidationError
-from tests.fuzz._outcomes import KNOWN_FALSY_N, KNOWN_MAX_SAMPLES, KNOWN_REJECTION_SETTINGS
 
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,38 +32,21 @@ def _model():
     return CopulaSynthesizer(n_jobs=1).fit(_table())
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_FALSY_N)
 def test_sample_none_is_refused():
     with pytest.raises(TypeError, match="n must be an integer"):
         _model().sample(None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tabular/synthesizer.py (lead): sample(0) returns before checking conditions",
-)
 def test_sample_zero_checks_conditions():
     with pytest.raises(TypeError, match="conditions must be a dict"):
         _model().sample(0, conditions="k")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=MemoryError,
-    reason="tabular/synthesizer.py (lead): sample() should call _validation.check_memory "
-    "before drawing; a huge n ends in a bare MemoryError",
-)
 def test_huge_n_fails_before_any_work():
     with pytest.raises(ValidationError, match="of memory available"):
         _model().sample(10**12, seed=0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(TypeError, AttributeError),
-    reason="tabular/constraints.py (lead): Inequality between a number and a datetime column "
-    "fails deep in pandas",
-)
 def test_inequality_between_number_and_datetime_is_refused_clearly():
     from stochgen.tabular.constraints import Inequality
     from stochgen.tabular.synthesizer import CopulaSynthesizer
@@ -74,10 +56,6 @@ def test_inequality_between_number_and_datetime_is_refused_clearly():
         CopulaSynthesizer(constraints=[Inequality("x", "when")]).fit(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tabular/ (lead, pandas 3): Bounds writes into a read-only array",
-)
 def test_bounds_constraint_samples():
     from stochgen.tabular.constraints import Bounds
     from stochgen.tabular.synthesizer import CopulaSynthesizer
@@ -87,11 +65,6 @@ def test_bounds_constraint_samples():
     assert rows["x"].between(0.0, 20.0).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="tabular/constraints.py (lead): Inequality on text columns fails deep in pandas",
-)
 def test_inequality_on_text_columns_is_refused_clearly():
     from stochgen.tabular.constraints import Inequality
     from stochgen.tabular.synthesizer import CopulaSynthesizer
@@ -131,7 +104,6 @@ def test_poisson_fitted_on_huge_counts_samples_or_refuses_at_fit():
     assert len(model.sample(3, seed=0)) == 3
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_MAX_SAMPLES)
 def test_fit_distribution_refuses_fractional_max_samples():
     from stochgen.distributions.selection import fit_distribution
 
@@ -150,11 +122,6 @@ def test_fit_distribution_refuses_non_list_families():
         fit_distribution(np.linspace(0, 1, 50) ** 2, 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="evaluate/report.py: summary() of a one-column table gives KeyError: 'score'",
-)
 def test_evaluate_on_one_column_table():
     from stochgen.metrics.report import evaluate
 
@@ -164,7 +131,6 @@ def test_evaluate_on_one_column_table():
         evaluate(real, real, detection=False, privacy=False).summary()
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_REJECTION_SETTINGS)
 @pytest.mark.parametrize("settings", [{"max_intervals": 0}, {"target_efficiency": 2.0}])
 def test_rejection_refuses_bad_settings(settings):
     from stochgen.samplers import Rejection
