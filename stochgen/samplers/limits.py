@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from stochgen._validation import check_n_samples, check_positive
 from stochgen.exceptions import ValidationError
 
@@ -24,6 +26,10 @@ class SamplingLimitError(ValidationError):
     >>> issubclass(SamplingLimitError, ValueError)
     True
     """
+
+
+# Candidates drawn before a low acceptance is judged hopeless.
+_MIN_PROPOSED_FOR_VERDICT = 10_000
 
 
 class LoopBudget:
@@ -63,13 +69,22 @@ class LoopBudget:
         if filled >= n:
             return
         elapsed = time.perf_counter() - self.start
-        if self.batches < self.max_batches and elapsed < self.max_time:
-            return
-        what = (
-            f"max_batches={self.max_batches}"
-            if self.batches >= self.max_batches
-            else f"max_time={self.max_time} s"
+        # Acceptance ten standard deviations below the promise is no bad luck: the hat
+        # misses the density's mass (a pole, a spike, a support too wide to grid). Stop now.
+        mean = proposed * expected
+        hopeless = (
+            proposed >= _MIN_PROPOSED_FOR_VERDICT
+            and 0.0 < expected < 1.0
+            and filled < mean - 10.0 * np.sqrt(mean * (1.0 - expected)) - 10.0
         )
+        if not hopeless and self.batches < self.max_batches and elapsed < self.max_time:
+            return
+        if hopeless:
+            what = "an acceptance far below the hat's promise"
+        elif self.batches >= self.max_batches:
+            what = f"max_batches={self.max_batches}"
+        else:
+            what = f"max_time={self.max_time} s"
         raise SamplingLimitError(
             f"{self.sampler} stopped after {self.batches} batches ({proposed:,} candidates, "
             f"{elapsed:.1f} s), reaching {what}: {filled:,} of {n:,} draws made, acceptance "

@@ -14,7 +14,13 @@ from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._rng import BLOCK_ROWS, SeedLike
-from stochgen._validation import check_choice, check_columns, check_dataframe, check_n_samples
+from stochgen._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_kinds,
+    check_n_samples,
+)
 from stochgen.copulas import (
     Copula,
     GaussianCopula,
@@ -24,7 +30,7 @@ from stochgen.copulas import (
 )
 from stochgen.copulas.gaussian import gaussian_fill
 from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
-from stochgen.kinds import SHARE_KINDS
+from stochgen.kinds import KINDS, SHARE_KINDS
 from stochgen.tabular.constraints import Constraint, learned_table_kinds, merge_range
 from stochgen.tabular.latent import LatentTable, PreparedTable
 from stochgen.tabular.plan import (
@@ -176,7 +182,7 @@ class CopulaSynthesizer(BaseModel):
         """
         check_dataframe(data)
         check_choice(self.copula, "copula", _COPULAS)
-        check_columns(self.kinds or {}, data.columns, "kinds")
+        check_kinds(self.kinds, data.columns, KINDS)
         constraints = self._fit_constraints(data)
         work = data
         for constraint in constraints:
