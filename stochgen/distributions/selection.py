@@ -213,6 +213,11 @@ def _candidates(
         }
         names: Sequence[str | Distribution] = sets[check_choice(families, "families", tuple(sets))]
     else:
+        if not isinstance(families, Sequence | set | frozenset):
+            raise TypeError(
+                "families must be 'auto', 'fast', 'continuous', 'discrete' or a list of family "
+                f"names or distributions; got {families!r} ({type(families).__name__})"
+            )
         names = list(families)
         if not names:
             raise ValidationError("families: got an empty list; name at least one family")

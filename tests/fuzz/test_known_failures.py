@@ -111,10 +111,6 @@ def test_fit_distribution_refuses_fractional_max_samples():
         fit_distribution(np.linspace(0, 1, 50) ** 2, ["normal"], max_samples=2.5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="distributions/selection.py: families=3 fails with 'int' object is not iterable",
-)
 def test_fit_distribution_refuses_non_list_families():
     from stochgen.distributions.selection import fit_distribution
 
