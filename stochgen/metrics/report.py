@@ -82,8 +82,9 @@ class Report:
         ]
         shapes = self.details["column_shapes"].sort_values("score").head(3)
         if len(shapes):
+            # A column with no values to compare (all missing) has no score: "n/a", not nan.
             worst = ", ".join(
-                f"{r.column} {r.score:.3f} ({r.metric[:2]})" for r in shapes.itertuples()
+                f"{r.column} {_score_text(r.score)} ({r.metric[:2]})" for r in shapes.itertuples()
             )
             lines.append(f"  Lowest columns       {worst}")
         pairs = self.details["column_pair_trends"]
@@ -209,6 +210,10 @@ class Report:
         target = Path(path)
         target.write_text("\n".join(parts), encoding="utf-8")
         return target
+
+
+def _score_text(value: float) -> str:
+    return "n/a" if value != value else f"{value:.3f}"
 
 
 def _percent(value: float) -> str:
