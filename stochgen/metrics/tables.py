@@ -217,14 +217,24 @@ def is_label(kind: str) -> bool:
     return kind in LABEL_KINDS
 
 
-def _time_nanoseconds(column: pd.Series) -> pd.Series:
+def _naive_times(column: pd.Series) -> NDArray[np.datetime64]:
+    """Return the column as numpy datetime64 in its own unit (UTC if tz-aware), NaT missing."""
     if not pd.api.types.is_datetime64_any_dtype(column.dtype):
         column = pd.to_datetime(column)
     if getattr(column.dt, "tz", None) is not None:
         column = column.dt.tz_convert("UTC").dt.tz_localize(None)
     if isinstance(column.dtype, pd.ArrowDtype):
         column = column.astype(column.dtype.numpy_dtype)
-    return column.dt.as_unit("ns")
+    return column.to_numpy()
+
+
+def _time_nanoseconds(column: pd.Series) -> pd.Series:
+    try:
+        return pd.Series(_naive_times(column)).dt.as_unit("ns")
+    except pd.errors.OutOfBoundsDatetime as exc:
+        raise ValidationError(
+            f"column {column.name!r}: {exc}; times must lie between 1677 and 2262 here"
+        ) from exc
 
 
 def to_float(column: pd.Series, kind: str) -> NDArray[np.float64]:
@@ -254,9 +264,12 @@ def to_float(column: pd.Series, kind: str) -> NDArray[np.float64]:
     array([1.e+09,    nan])
     """
     if kind in TIME_KINDS:
-        values = _time_nanoseconds(column)
-        out = values.to_numpy(dtype="int64", na_value=0).astype(np.float64)
-        out[values.isna().to_numpy()] = np.nan
+        # From the column's own unit: dates beyond 2262 do not fit int64 nanoseconds.
+        times = _naive_times(column)
+        unit = np.datetime_data(times.dtype)[0]
+        scale = float(np.timedelta64(1, unit) / np.timedelta64(1, "ns"))
+        out = times.view(np.int64).astype(np.float64) * scale
+        out[np.isnat(times)] = np.nan
         return out
     return np.array(column.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
 
