@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
-from stochgen._rng import SeedLike, iter_blocks
+from stochgen._rng import SeedLike, as_generator, iter_blocks
 from stochgen._validation import check_n_samples
 from stochgen.exceptions import FitError
 
@@ -159,7 +159,7 @@ class Distribution(BaseModel):
         blocks = [
             self._sample_block(stop - start, rng) for start, stop, rng in iter_blocks(n, seed)
         ]
-        return np.concatenate(blocks) if blocks else self._sample_block(0, np.random.default_rng(0))
+        return np.concatenate(blocks) if blocks else self._sample_block(0, as_generator(seed))
 
 
 class _CdfView:

@@ -195,7 +195,30 @@ class ParametricDistribution(Distribution):
                     "(the family's limit case fits better)"
                 )
         self.params_ = params
+        self._refuse_unsampleable()
         return self
+
+    def _refuse_unsampleable(self) -> None:
+        """Raise `FitError` (and forget the fit) if the fitted law cannot be tabulated.
+
+        A degenerate fit is refused at ``fit``, not at the first ``sample``.
+        """
+        if not self._sample_by_table:
+            return
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.inverse_transform()
+            if caught:
+                # A doubtful table warns when sampling asks for it, as before, not at fit.
+                self.__dict__.pop("_inverse_cache", None)
+        except ValidationError as exc:
+            params = self.params_
+            del self.params_
+            raise FitError(
+                f"{type(self).__name__}: fitted parameters {params} give a law that cannot be "
+                f"sampled: {exc}"
+            ) from exc
 
     def _mle(self, data: NDArray[np.float64], fixed: dict[str, float]) -> dict[str, float]:
         """Maximum likelihood by scipy's ``fit``, from moment-based starting values.

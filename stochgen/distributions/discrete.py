@@ -111,6 +111,7 @@ class _CountDistribution(ParametricDistribution):
             raise FitError(f"{type(self).__name__}: fit gave invalid parameters: {exc}") from exc
         if not np.isfinite(np.sum(self.frozen_.logpmf(data))):
             raise FitError(f"{type(self).__name__}: the data lie outside the fitted support")
+        self._refuse_unsampleable()
         return self
 
     def logpdf(self, x: ArrayLike) -> NDArray[np.float64]:

@@ -171,6 +171,8 @@ def fit_distribution(
         row["fit_seconds"] = time.perf_counter() - start
         rows.append(row)
     table = pd.DataFrame(rows, columns=_COLUMNS)
+    # None where a family fitted, whatever pandas would infer for text with gaps.
+    table["error"] = pd.Series([row.get("error") for row in rows], dtype=object)
     key = {"aic": "aic", "bic": "bic", "ks": "ks_statistic"}[criterion]
     best = None
     for index in table[key].fillna(np.inf).to_numpy().argsort(kind="stable"):

@@ -110,5 +110,5 @@ def test_unsampleable_fit_is_never_returned():
     best, table = fit_distribution(x, families=[SpikyNormal(), "logistic"])
     assert table.loc[0, "family"] == "logistic" and table.loc[0, "error"] is None
     spiky = table[table["family"] == "SpikyNormal"].iloc[0]
-    assert spiky["error"].startswith("cannot be sampled")
+    assert "cannot be sampled" in spiky["error"]
     assert type(best).__name__ == "Logistic"
