@@ -132,7 +132,9 @@ def _check_column(name: Any, series: pd.Series, kind: str) -> None:
         _check_value_types(name, _value_types(present))
     if kind == "constant" and not present.empty:
         value = present.iloc[0]
-        if not isinstance(value, _SAVEABLE):
+        # A constant date/time column keeps its value as ISO text (see ConstantColumn).
+        stored = pd.api.types.is_datetime64_any_dtype(dtype)
+        if not stored and not isinstance(value, _SAVEABLE):
             raise ValidationError(
                 f"column {name!r} holds one value, {value!r}, of type {type(value).__name__}, "
                 f"which a model file cannot store as a constant; drop the column and add it "

@@ -51,9 +51,14 @@ MIN_CLASS_ROWS = 20
 _MAX_CLASSES = 50
 
 
-def _fit_copula(kind: str, latent: NDArray[np.float64], corr: NDArray[np.float64]) -> Copula:
+def _gaussian_copula(corr: NDArray[np.float64]) -> GaussianCopula | None:
+    """Return the Gaussian copula of ``corr``, None without dimensions (constant, key columns)."""
+    return GaussianCopula.from_params(corr=corr) if corr.shape[0] else None
+
+
+def _fit_copula(kind: str, latent: NDArray[np.float64], corr: NDArray[np.float64]) -> Copula | None:
     if kind == "gaussian" or corr.shape[0] < 2:
-        return GaussianCopula.from_params(corr=corr)
+        return _gaussian_copula(corr)
     # Undefined scores (a missing value's value dimension) at their conditional mean.
     u = pseudo_observations(gaussian_fill(latent, corr))
     if kind == "student_t":
@@ -106,8 +111,9 @@ class CopulaSynthesizer(BaseModel):
         Inferred column kinds.
     latent_ : LatentTable
         The latent layer: fitted column models, layout, score correlation.
-    copula_ : Copula
-        Dependence of the latent scores.
+    copula_ : Copula or None
+        Dependence of the latent scores (None when no column has a latent
+        dimension: constant and key columns only).
     n_rows_ : int
         Rows seen in ``fit``.
     class_models_ : dict
@@ -275,7 +281,7 @@ class CopulaSynthesizer(BaseModel):
                 table = per_label[label]
                 rest = {k: v for k, v in conditions.items() if k != name}
                 # Gaussian: value conditions combine exactly with the label condition.
-                return table, GaussianCopula.from_params(corr=table.corr_), rest
+                return table, _gaussian_copula(table.corr_), rest
             warnings.warn(
                 f"condition {name}={value!r}: the label has fewer than {MIN_CLASS_ROWS} rows, "
                 "too few for a model of its own; rows follow the joint model's conditional "
@@ -333,7 +339,7 @@ class CopulaSynthesizer(BaseModel):
             for name, bounds in constraint.latent_condition().items():
                 merge_range(conditions, name, bounds, constraint)
         table, copula, rest = self._route(conditions)
-        gaussian = isinstance(copula, GaussianCopula)
+        gaussian = copula is None or isinstance(copula, GaussianCopula)
         if rest and not gaussian:
             raise ValidationError(
                 f"conditions on values ({sorted(rest)}) need copula='gaussian'; this model "
@@ -476,14 +482,16 @@ class CopulaSynthesizer(BaseModel):
 
     def _set_state(self, state: dict[str, Any]) -> None:
         super()._set_state(state)
-        if not isinstance(self.schema_, Schema) or not isinstance(self.copula_, Copula):
+        if not isinstance(self.schema_, Schema) or not isinstance(self.copula_, Copula | None):
             raise ModelFileError("CopulaSynthesizer: schema_ or copula_ has the wrong type")
         if not isinstance(self.latent_, LatentTable):
             raise ModelFileError("CopulaSynthesizer: latent_ must be a LatentTable")
         if list(self.latent_.columns_) != list(self.schema_.columns_):
             raise ModelFileError("CopulaSynthesizer: latent_ columns do not match the schema")
         dims = self.latent_.n_latent
-        if isinstance(self.copula_, GaussianCopula):
+        if self.copula_ is None:
+            copula_dims = 0
+        elif isinstance(self.copula_, GaussianCopula):
             copula_dims = np.shape(self.copula_.corr_)[0]
         else:
             copula_dims = getattr(self.copula_, "dim_", None) or self.copula_.dim
