@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from stochgen._rng import SeedLike, spawn_generators
+from stochgen.io import atomic_path
 from stochgen.metrics.classes import fidelity_by_class
 from stochgen.metrics.dependence import kendall_tau_distance, tail_dependence
 from stochgen.metrics.fidelity import column_pair_trends, column_shapes, quality_scores
@@ -160,7 +161,9 @@ class Report:
         written = []
         for name, figure in self.figures(seed=seed).items():
             target = folder / f"{name}.png"
-            figure.savefig(target, dpi=100)
+            # Written whole or not at all: an interrupted run leaves no half image.
+            with atomic_path(target) as tmp:
+                figure.savefig(tmp, dpi=100, format="png")
             written.append(target)
         return written
 
@@ -208,7 +211,8 @@ class Report:
             parts.append(table.to_html(float_format=lambda v: f"{v:.4f}", na_rep="", border=0))
         parts.append("</body></html>")
         target = Path(path)
-        target.write_text("\n".join(parts), encoding="utf-8")
+        with atomic_path(target) as tmp:
+            tmp.write_text("\n".join(parts), encoding="utf-8")
         return target
 
 
