@@ -126,8 +126,9 @@ class LatentTable(BaseModel):
     >>> table = LatentTable().fit(real)
     >>> table.layout_
     [('x', 'value'), ('g', 'label')]
-    >>> table.rows(np.zeros((2, 2))).dtypes.astype(str).tolist()
-    ['float64', 'object']
+    >>> rows = table.rows(np.zeros((2, 2)))
+    >>> list(rows.columns), rows.dtypes.equals(real.dtypes)
+    (['x', 'g'], True)
     """
 
     _fitted_attributes = ("columns_", "layout_", "corr_", "n_rows_")

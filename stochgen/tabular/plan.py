@@ -183,7 +183,9 @@ class SamplingPlan:
 
     def _rows(self, n_rows: int, rng: np.random.Generator, row_offset: int) -> pd.DataFrame:
         """Draw rows (before rejection) in the original layout."""
-        rows = self.latent.rows(self.draw(n_rows, rng), row_offset)
+        # No rows: no draw (a conditional draw of zero rows has nothing to condition).
+        z = self.draw(n_rows, rng) if n_rows else np.empty((0, len(self.latent.layout_)))
+        rows = self.latent.rows(z, row_offset)
         for name, value in self.forced.items():
             rows[name] = pd.Series([value] * n_rows, index=rows.index).astype(rows[name].dtype)
         for constraint in reversed(self.constraints):
