@@ -805,7 +805,7 @@ def read_table(
             continue
         if name in kinds:
             try:
-                data[name] = pd.to_datetime(column)
+                data[name] = _parse_times(column, None)
             except (ValueError, TypeError) as exc:
                 raise ValidationError(
                     f"column {name!r} cannot be read as datetimes: {exc}"
@@ -813,8 +813,31 @@ def read_table(
             continue
         present = column.dropna().astype(str)
         if present.nunique() > 1 and present.str.fullmatch(_ISO_DATE).all():
-            data[name] = pd.to_datetime(column, format="ISO8601")
+            data[name] = _parse_times(column, "ISO8601")
     return data
+
+
+def _parse_times(column: Any, format: str | None) -> Any:  # noqa: A002 - pandas' word
+    """Parse text as datetimes; local times with several UTC offsets become UTC instants.
+
+    Times written in local time across a daylight-saving change carry two
+    offsets (+01:00, +02:00): no single fixed offset holds them, so they are
+    read as the instants they name, in UTC.
+    """
+    import pandas as pd
+
+    try:
+        # pandas 2 returns objects (with a FutureWarning) where pandas 3 raises.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            parsed = pd.to_datetime(column, format=format)
+    except ValueError as exc:
+        if "mixed time" not in str(exc).lower():
+            raise
+        return pd.to_datetime(column, format=format, utc=True)
+    if not pd.api.types.is_datetime64_any_dtype(parsed):
+        return pd.to_datetime(column, format=format, utc=True)
+    return parsed
 
 
 def _read_csv(path: Path, sep: str) -> Any:

@@ -300,3 +300,16 @@ def test_constant_date_column_stays_text_and_saves(tmp_path):
     model = CopulaSynthesizer().fit(data)
     loaded = stochgen.load(stochgen.save(model, tmp_path / "m.json"))
     assert (loaded.sample(5, seed=0)["d"] == "2020-01-01").all()
+
+
+def test_local_times_across_a_dst_change_are_read_as_utc_instants(tmp_path):
+    from stochgen.io import read_table
+
+    local = pd.date_range("2021-03-27", periods=72, freq="h", tz="Europe/Berlin")
+    path = tmp_path / "local.csv"
+    pd.DataFrame({"t": [x.isoformat() for x in local], "v": range(72)}).to_csv(path, index=False)
+    table = read_table(path)
+    assert str(table["t"].dt.tz) == "UTC"
+    assert (table["t"] == local.tz_convert("UTC")).all()
+    rows = CopulaSynthesizer().fit(table).sample(500, seed=0)
+    assert rows["t"].notna().all()
