@@ -356,7 +356,9 @@ def save(model: BaseModel, path: str | os.PathLike[str]) -> Path:
     npz_path = path.with_suffix(".npz")
     if encoder.arrays:
         buffer = _io.BytesIO()
-        np.savez_compressed(buffer, allow_pickle=False, **encoder.arrays)
+        # No allow_pickle keyword: numpy < 2 would store it as an array named so (the encoder
+        # only passes number, boolean, text and datetime arrays, which never pickle).
+        np.savez_compressed(buffer, **encoder.arrays)
         payload = buffer.getvalue()
         _atomic_write(npz_path, payload)
         document["arrays"] = {"file": npz_path.name, "sha256": hashlib.sha256(payload).hexdigest()}
