@@ -58,7 +58,14 @@ def interp_scores(z, knots_z, knots_x, slopes, guide, out):  # pragma: no cover 
                 k += knots_z[m] <= zi
             out[i] = slopes[k] * (zi - knots_z[k]) + knots_x[k]
             continue
-        j = min(int((zi - z_first) * per_unit), buckets - 1)
+        # Clamped before the cast: a float outside int64 (or NaN) has no
+        # defined conversion, and an index from it would read out of bounds.
+        t = (zi - z_first) * per_unit
+        j = buckets - 1
+        if t < 0.0:
+            j = 0
+        elif t < buckets - 1:
+            j = int(t)
         k = max(guide[j], 0)
         while k > 0 and knots_z[k] > zi:  # rounding at a bucket edge only
             k -= 1

@@ -219,3 +219,14 @@ class EmpiricalDistribution(Distribution):
             or not np.all(np.isfinite(arrays[0]))
         ):
             raise ModelFileError("EmpiricalDistribution: values_ must be finite and increasing")
+        knots_q = np.column_stack(arrays[1:]).ravel()
+        if not (
+            np.all(np.isfinite(knots_q))
+            and knots_q[0] > 0.0
+            and knots_q[-1] < 1.0
+            and np.all(np.diff(knots_q) >= 0)
+        ):
+            raise ModelFileError(
+                "EmpiricalDistribution: lower_q_ and upper_q_ must interleave as "
+                "non-decreasing probabilities strictly inside (0, 1)"
+            )
