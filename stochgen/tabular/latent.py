@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._kernels.tabular import pairwise_moments
+from stochgen._threads import single_blas_thread
 from stochgen._validation import check_choice, check_columns
 from stochgen.copulas.gaussian import nearest_correlation
 from stochgen.exceptions import ModelFileError
@@ -139,7 +140,9 @@ class LatentTable(BaseModel):
         self.kinds = kinds
         self.marginals = marginals
 
-    def fit(self, data: pd.DataFrame | PreparedTable) -> Self:
+    def fit(
+        self, data: pd.DataFrame | PreparedTable, *, prior: LatentTable | None = None
+    ) -> Self:
         """Learn column models and the correlation of their latent scores.
 
         Parameters
@@ -147,20 +150,31 @@ class LatentTable(BaseModel):
         data : pandas.DataFrame or PreparedTable
             The real table, or one already prepared (then ``kinds`` and
             ``marginals`` were applied when it was prepared).
+        prior : LatentTable, optional
+            A table fitted to more rows of the same columns (the whole table,
+            when ``data`` is the rows of one label). The correlation is shrunk
+            toward the prior's with weight ``d / (n + d)`` (``d`` latent
+            dimensions, ``n`` rows): a subset with fewer rows than dimensions
+            has a singular sample correlation, and the shrunk one stays
+            positive definite without an eigenvalue repair.
 
         Returns
         -------
         Self
         """
-        self.fit_transform(data)
+        self.fit_transform(data, prior=prior)
         return self
 
-    def fit_transform(self, data: pd.DataFrame | PreparedTable) -> NDArray[np.float64]:
+    def fit_transform(
+        self, data: pd.DataFrame | PreparedTable, *, prior: LatentTable | None = None
+    ) -> NDArray[np.float64]:
         """Fit, and return the latent scores of the real rows.
 
         Parameters
         ----------
         data : pandas.DataFrame or PreparedTable
+        prior : LatentTable, optional
+            See `fit`.
 
         Returns
         -------
@@ -204,7 +218,8 @@ class LatentTable(BaseModel):
         ]
         blocks = [scores[name] for name, model in self.columns_.items() if model.n_latent]
         latent = np.hstack(blocks) if blocks else np.empty((prepared.n_rows, 0))
-        self.corr_ = self._correlation(latent)
+        with single_blas_thread():
+            self.corr_ = self._correlation(latent, prior)
         self.n_rows_ = prepared.n_rows
         return latent
 
@@ -270,7 +285,9 @@ class LatentTable(BaseModel):
                 )
         return chosen
 
-    def _correlation(self, latent: NDArray[np.float64]) -> NDArray[np.float64]:
+    def _correlation(
+        self, latent: NDArray[np.float64], prior: LatentTable | None = None
+    ) -> NDArray[np.float64]:
         if latent.shape[1] == 0:
             return np.ones((0, 0))
         attenuation = np.concatenate([m.attenuation for m in self.columns_.values() if m.n_latent])
@@ -280,11 +297,29 @@ class LatentTable(BaseModel):
         corr = (corr + corr.T) / 2.0
         corr = np.clip(corr, -_MAX_ABS_CORRELATION, _MAX_ABS_CORRELATION)
         np.fill_diagonal(corr, 1.0)
+        if prior is not None:
+            d, n = latent.shape[1], latent.shape[0]
+            weight = d / (n + d)
+            corr = (1.0 - weight) * corr + weight * self._prior_correlation(prior)
         try:
             np.linalg.cholesky(corr)  # positive definite already: nothing to repair
         except np.linalg.LinAlgError:
             return nearest_correlation(corr)
         return corr
+
+    def _prior_correlation(self, prior: LatentTable) -> NDArray[np.float64]:
+        """Return the prior's correlation over this table's dimensions (0 where none).
+
+        A principal submatrix of a positive definite matrix is positive
+        definite; a dimension the prior lacks is taken as uncorrelated.
+        """
+        check_is_fitted(prior)
+        where = {key: i for i, key in enumerate(prior.layout_)}
+        index = np.array([where.get(tuple(key), -1) for key in self.layout_])
+        known = index >= 0
+        target = np.eye(index.size)
+        target[np.ix_(known, known)] = prior.corr_[np.ix_(index[known], index[known])]
+        return target
 
     @property
     def n_latent(self) -> int:

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._rng import BLOCK_ROWS, SeedLike
+from stochgen._threads import single_blas_thread
 from stochgen._validation import (
     check_choice,
     check_columns,
@@ -189,6 +190,10 @@ class CopulaSynthesizer(BaseModel):
         check_dataframe(data)
         check_choice(self.copula, "copula", _COPULAS)
         check_kinds(self.kinds, data.columns, KINDS)
+        with single_blas_thread():  # dozens of small matrices: see stochgen._threads
+            return self._fit(data)
+
+    def _fit(self, data: pd.DataFrame) -> Self:
         constraints = self._fit_constraints(data)
         work = data
         for constraint in constraints:
@@ -262,7 +267,7 @@ class CopulaSynthesizer(BaseModel):
             for code, label in enumerate(labels):
                 rows = order[bounds[code] : bounds[code + 1]]
                 if rows.size >= MIN_CLASS_ROWS:
-                    per_label[label] = latent.clone().fit(prepared.take(rows))
+                    per_label[label] = latent.clone().fit(prepared.take(rows), prior=latent)
             out[name] = per_label
         return out
 

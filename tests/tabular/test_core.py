@@ -82,6 +82,46 @@ def test_per_label_models_are_fitted_latent_tables(mixed):
     assert stats.ks_2samp(rows["x"], real).pvalue > 0.01
 
 
+def test_small_label_correlation_is_shrunk_toward_the_whole_table():
+    # 25 rows of 40 correlated columns: the label's sample correlation is
+    # singular; shrunk toward the whole table's (weight d / (n + d)) it is
+    # positive definite and between the two.
+    rng = np.random.default_rng(5)
+    n, d = 2_000, 40
+    factor = rng.normal(size=(n, 1))
+    values = 0.8 * factor + 0.6 * rng.normal(size=(n, d))
+    table = pd.DataFrame(values, columns=[f"x{i}" for i in range(d)])
+    table["g"] = np.where(np.arange(n) < 25, "rare", "common")
+    whole = LatentTable().fit(table.drop(columns="g"))
+    rare = table.loc[table["g"] == "rare"].drop(columns="g")
+    alone = LatentTable().fit(rare)
+    shrunk = LatentTable().fit(rare, prior=whole)
+    weight = d / (25 + d)
+    np.linalg.cholesky(shrunk.corr_)  # raises if not positive definite
+    off = ~np.eye(d, dtype=bool)
+    # The label's own correlation before any repair: corrected for the
+    # attenuation of its 25-point empirical scores.
+    attenuation = np.concatenate([c.attenuation for c in alone.columns_.values()])
+    raw = pairwise_correlation(alone.fit_transform(rare)) / np.outer(attenuation, attenuation)
+    expected = (1 - weight) * raw + weight * whole.corr_
+    np.testing.assert_allclose(shrunk.corr_[off], expected[off], atol=1e-12)
+    # Through the synthesizer: the rare label's model is shrunk toward the
+    # whole table's, far from the singular correlation of its 25 rows.
+    model = CopulaSynthesizer().fit(table)
+    rare_corr = model.class_models_["g"]["rare"].corr_[:d, :d]
+    whole_corr = model.latent_.corr_[:d, :d]
+    assert np.abs(rare_corr - whole_corr)[off].max() < 0.5 * np.abs(raw - whole_corr)[off].max()
+
+
+def test_prior_with_fewer_dimensions_counts_the_missing_ones_as_uncorrelated(mixed):
+    whole = LatentTable().fit(mixed[["x", "n"]])
+    with_missing = LatentTable().fit(mixed, prior=whole)
+    m_dims = [i for i, (column, _) in enumerate(with_missing.layout_) if column == "m"]
+    target = with_missing._prior_correlation(whole)
+    assert np.all(target[m_dims][:, [0]] == 0.0)
+    assert target[0, 1] == whole.corr_[0, 1]
+
+
 def test_plan_validates_eagerly_even_for_zero_rows(mixed):
     model = CopulaSynthesizer().fit(mixed)
     with pytest.raises(ValidationError, match="nope"):
