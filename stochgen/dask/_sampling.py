@@ -53,6 +53,7 @@ def to_dask(
     conditions: dict[str, Any] | None = None,
     *,
     partition_rows: int = 16 * BLOCK_ROWS,
+    method: str = "random",
 ) -> Any:
     """Return ``model.sample(n, seed, conditions)`` as a lazy Dask DataFrame.
 
@@ -74,6 +75,9 @@ def to_dask(
         As in the model's ``sample``; checked now.
     partition_rows : int
         Rows per partition, a multiple of 65,536 (the sampling block).
+    method : str
+        As in `CopulaSynthesizer.sample` (a point set read in blocks: every
+        partition reads its own rows of the one sequence).
 
     Returns
     -------
@@ -114,16 +118,19 @@ def to_dask(
         raise TypeError(
             f"to_dask needs a fitted table model with plan(); got {type(model).__name__}"
         )
+    # One root for every partition, fixed now: seed=None draws fresh entropy once.
+    root = as_seed_sequence(seed)
     # Conditions are checked now, not when computed.
-    plan = model.plan(conditions)
+    if method == "random":
+        plan = model.plan(conditions)
+    else:
+        plan = model.plan(conditions, method=method, seed=root)
     stateful = [rule.describe() for rule in plan.rules if rule.stateful]
     if stateful:
         raise ValidationError(
             f"to_dask cannot keep {stateful[0]} across partitions computed apart; "
             "use sample_to, which streams the blocks in order"
         )
-    # One root for every partition, fixed now: seed=None draws fresh entropy once.
-    root = as_seed_sequence(seed)
     meta = plan.empty(root)
     # The fitted dtypes, not Dask's default conversion of object columns to pyarrow strings.
     with dask.config.set({"dataframe.convert-string": False}):

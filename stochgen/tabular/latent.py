@@ -140,9 +140,7 @@ class LatentTable(BaseModel):
         self.kinds = kinds
         self.marginals = marginals
 
-    def fit(
-        self, data: pd.DataFrame | PreparedTable, *, prior: LatentTable | None = None
-    ) -> Self:
+    def fit(self, data: pd.DataFrame | PreparedTable, *, prior: LatentTable | None = None) -> Self:
         """Learn column models and the correlation of their latent scores.
 
         Parameters

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from stochgen._kernels.tabular import matrix_apply, standard_normals
-from stochgen._rng import SeedLike, as_generator, iter_blocks
+from stochgen._rng import SeedLike, as_generator, as_seed_sequence, iter_blocks
 from stochgen._validation import check_memory, check_n_samples
 from stochgen.copulas import Copula
 from stochgen.exceptions import ValidationError
@@ -38,13 +38,15 @@ __all__ = [
     "CopulaDraw",
     "GaussianDraw",
     "LatentDraw",
+    "QuasiGaussianDraw",
     "SamplingPlan",
     "assemble_blocks",
     "default_threads",
 ]
 
-#: A draw of latent rows: ``draw(n_rows, rng) -> z`` of shape (n_rows, n_latent).
-LatentDraw = Callable[[int, np.random.Generator], NDArray[np.float64]]
+#: A draw of latent rows: ``draw(n_rows, rng, row_offset) -> z`` of shape
+#: (n_rows, n_latent); ``row_offset`` numbers the first row within the run.
+LatentDraw = Callable[[int, np.random.Generator, int], NDArray[np.float64]]
 
 # Rejection (rules no latent interval expresses): give up below this acceptance, after
 # at least this many draws, and draw at most this many rows at once.
@@ -87,10 +89,55 @@ class GaussianDraw:
     def __init__(self, corr: NDArray[np.float64]) -> None:
         self.chol = np.linalg.cholesky(corr) if corr.size else np.ones((0, 0))
 
-    def __call__(self, n_rows: int, rng: np.random.Generator) -> NDArray[np.float64]:
-        """Return ``n_rows`` latent rows."""
+    def __call__(
+        self, n_rows: int, rng: np.random.Generator, row_offset: int = 0
+    ) -> NDArray[np.float64]:
+        """Return ``n_rows`` latent rows (``row_offset`` is not needed)."""
         g = np.empty((self.chol.shape[0], n_rows))
         standard_normals(rng, g.reshape(-1))  # rng.standard_normal's values, faster
+        z = np.empty_like(g)
+        matrix_apply(self.chol, g, z, True)
+        return z.T
+
+
+class QuasiGaussianDraw:
+    """Latent rows from a Gaussian copula driven by a randomized point set.
+
+    ``z = L g`` as in `GaussianDraw`, where ``g`` are the normal scores of rows
+    ``[row_offset, row_offset + n_rows)`` of one scrambled sequence (see
+    `stochgen.samplers.qmc.normal_scores`): every block of a run reads its own
+    rows of the same sequence, so blocks, chunks and Dask partitions give the
+    rows drawn at once. The block streams are not used.
+
+    Parameters
+    ----------
+    corr : numpy.ndarray
+        A positive-definite correlation matrix.
+    method : {"sobol", "halton", "antithetic"}
+        A sequence that can be read in blocks.
+    seed : None, int, SeedSequence, BitGenerator or Generator
+        The randomization (scramble and shift), fixed for the whole run.
+    """
+
+    def __init__(self, corr: NDArray[np.float64], method: str, seed: SeedLike) -> None:
+        from stochgen.samplers.qmc import check_method
+
+        self.method = check_method(method, blockable=True)
+        self.chol = np.linalg.cholesky(corr) if corr.size else np.ones((0, 0))
+        self.seed = as_seed_sequence(seed)
+
+    def __call__(
+        self, n_rows: int, rng: np.random.Generator, row_offset: int = 0
+    ) -> NDArray[np.float64]:
+        """Return latent rows ``[row_offset, row_offset + n_rows)`` of the run."""
+        from stochgen.samplers.qmc import normal_scores
+
+        d = self.chol.shape[0]
+        if d == 0:
+            return np.empty((n_rows, 0))
+        g = np.ascontiguousarray(
+            normal_scores(n_rows, d, self.seed, self.method, row_offset=row_offset).T
+        )
         z = np.empty_like(g)
         matrix_apply(self.chol, g, z, True)
         return z.T
@@ -110,7 +157,9 @@ class ConditionalGaussianDraw:
         self.points = dict(latent.points)
         self.boxes = dict(latent.boxes)
 
-    def __call__(self, n_rows: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    def __call__(
+        self, n_rows: int, rng: np.random.Generator, row_offset: int = 0
+    ) -> NDArray[np.float64]:
         """Return ``n_rows`` latent rows meeting the points and boxes."""
         return conditional_normal(self.corr, self.points, self.boxes, n_rows, rng)
 
@@ -127,7 +176,9 @@ class CopulaDraw:
     def __init__(self, copula: Copula) -> None:
         self.copula = copula
 
-    def __call__(self, n_rows: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    def __call__(
+        self, n_rows: int, rng: np.random.Generator, row_offset: int = 0
+    ) -> NDArray[np.float64]:
         """Return ``n_rows`` latent rows."""
         return special.ndtri(self.copula.sample(n_rows, seed=rng))
 
@@ -140,7 +191,8 @@ class SamplingPlan:
     latent : LatentTable
         Maps latent rows to the learned table.
     draw : callable
-        ``draw(n_rows, rng) -> z``, latent rows of shape (n_rows, n_latent).
+        ``draw(n_rows, rng, row_offset) -> z``, latent rows of shape
+        (n_rows, n_latent).
     forced : dict, optional
         Column to the value every row takes (exact conditions).
     rules : sequence of RowRule
@@ -184,7 +236,10 @@ class SamplingPlan:
     def _rows(self, n_rows: int, rng: np.random.Generator, row_offset: int) -> pd.DataFrame:
         """Draw rows (before rejection) in the original layout."""
         # No rows: no draw (a conditional draw of zero rows has nothing to condition).
-        z = self.draw(n_rows, rng) if n_rows else np.empty((0, len(self.latent.layout_)))
+        if n_rows:
+            z = self.draw(n_rows, rng, row_offset)
+        else:
+            z = np.empty((0, len(self.latent.layout_)))
         rows = self.latent.rows(z, row_offset)
         for name, value in self.forced.items():
             rows[name] = pd.Series([value] * n_rows, index=rows.index).astype(rows[name].dtype)

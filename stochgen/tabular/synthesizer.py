@@ -38,6 +38,7 @@ from stochgen.tabular.plan import (
     ConditionalGaussianDraw,
     CopulaDraw,
     GaussianDraw,
+    QuasiGaussianDraw,
     SamplingPlan,
 )
 from stochgen.tabular.schema import Schema
@@ -50,6 +51,25 @@ _COPULAS = ("gaussian", "student_t", "vine")
 MIN_CLASS_ROWS = 20
 # Conditioning columns with more labels than this keep no per-label models.
 _MAX_CLASSES = 50
+
+
+def _check_quasi(method: str, conditions: dict[str, Any], rules: list[Any], gaussian: bool) -> None:
+    """Refuse what a point set cannot drive: conditions, rejection, other copulas."""
+    from stochgen.samplers.qmc import check_method
+
+    check_method(method, blockable=True)
+    why = None
+    if conditions:
+        why = f"conditions (here on {sorted(conditions)}, range constraints included)"
+    elif rules:
+        why = f"rules met by rejection ({', '.join(rule.describe() for rule in rules)})"
+    elif not gaussian:
+        why = "a copula other than the Gaussian"
+    if why is not None:
+        raise ValidationError(
+            f"method={method!r} draws the latent normal scores from one point set, which "
+            f"{why} would skip or reorder; use method='random'"
+        )
 
 
 def _gaussian_copula(corr: NDArray[np.float64]) -> GaussianCopula | None:
@@ -296,7 +316,13 @@ class CopulaSynthesizer(BaseModel):
             )
         return self.latent_, self.copula_, conditions
 
-    def plan(self, conditions: dict[str, Any] | None = None) -> SamplingPlan:
+    def plan(
+        self,
+        conditions: dict[str, Any] | None = None,
+        *,
+        method: str = "random",
+        seed: SeedLike = None,
+    ) -> SamplingPlan:
         """Return the sampling plan for ``conditions``, checked now.
 
         Merges the conditions with the range constraints, picks the per-label
@@ -307,6 +333,12 @@ class CopulaSynthesizer(BaseModel):
         ----------
         conditions : dict, optional
             As in `sample`.
+        method : str
+            As in `sample`.
+        seed : None, int, SeedSequence, BitGenerator or Generator
+            The randomization of the point set when ``method`` is not
+            ``"random"`` (the plan's blocks then all read that one sequence);
+            unused otherwise.
 
         Returns
         -------
@@ -318,7 +350,9 @@ class CopulaSynthesizer(BaseModel):
             If called before ``fit``.
         stochgen.exceptions.ValidationError
             On an unknown column or label, a value outside the fitted values,
-            or a condition on a column a constraint generates.
+            or a condition on a column a constraint generates; for a ``method``
+            other than ``"random"`` with conditions, rules met by rejection or
+            a copula other than the Gaussian.
 
         Examples
         --------
@@ -351,13 +385,16 @@ class CopulaSynthesizer(BaseModel):
                 f"uses {self.copula!r} (label conditions on condition_columns work with any copula)"
             )
         latent = table.add_conditions(rest)
-        if not gaussian:
-            draw: Any = CopulaDraw(copula)
+        rules = [*latent.rules, *(c for c in self.constraints_ if c.met_by == "rejection")]
+        if method != "random":
+            _check_quasi(method, conditions, rules, gaussian)
+            draw: Any = QuasiGaussianDraw(table.corr_, method, seed)
+        elif not gaussian:
+            draw = CopulaDraw(copula)
         elif latent.points or latent.boxes:
             draw = ConditionalGaussianDraw(table.corr_, latent)
         else:
             draw = GaussianDraw(table.corr_)
-        rules = [*latent.rules, *(c for c in self.constraints_ if c.met_by == "rejection")]
         return SamplingPlan(
             table,
             draw,
@@ -369,7 +406,12 @@ class CopulaSynthesizer(BaseModel):
         )
 
     def iter_sample(
-        self, n: int, seed: SeedLike = None, conditions: dict[str, Any] | None = None
+        self,
+        n: int,
+        seed: SeedLike = None,
+        conditions: dict[str, Any] | None = None,
+        *,
+        method: str = "random",
     ) -> Iterator[pd.DataFrame]:
         """Yield the rows of ``sample(n, seed, conditions)`` block by block.
 
@@ -383,18 +425,25 @@ class CopulaSynthesizer(BaseModel):
         seed : None, int, SeedSequence, BitGenerator or Generator
         conditions : dict, optional
             As in `sample`.
+        method : str
+            As in `sample`.
 
         Yields
         ------
         pandas.DataFrame
             Consecutive blocks, indexed by global row number.
         """
-        plan = self.plan(conditions)
+        plan = self.plan(conditions, method=method, seed=seed)
         n = check_n_samples(n)
         return plan.iter_blocks(n, seed)
 
     def sample(
-        self, n: int, seed: SeedLike = None, conditions: dict[str, Any] | None = None
+        self,
+        n: int,
+        seed: SeedLike = None,
+        conditions: dict[str, Any] | None = None,
+        *,
+        method: str = "random",
     ) -> pd.DataFrame:
         """Generate ``n`` synthetic rows, optionally under conditions.
 
@@ -414,6 +463,14 @@ class CopulaSynthesizer(BaseModel):
         conditions : dict, optional
             Column to a value, or for numeric and datetime columns to an
             inclusive ``(low, high)`` range (``None`` for an open end).
+        method : {"random", "sobol", "halton", "antithetic"}
+            How the latent normal scores are drawn: ``"random"`` from the
+            block streams; otherwise from one randomized point set (see
+            `stochgen.samplers.qmc.uniform_points`), so that averages over the
+            rows converge faster (randomized quasi-Monte Carlo; take n a power
+            of two for Sobol'). The same seed gives the same rows however they
+            are split. Point sets need a Gaussian copula, no conditions and no
+            rules met by rejection.
 
         Returns
         -------
@@ -428,7 +485,7 @@ class CopulaSynthesizer(BaseModel):
             If a condition names an unknown column or label, lies outside the
             fitted values, or is too improbable under the model.
         """
-        return self.plan(conditions).sample(n, seed)
+        return self.plan(conditions, method=method, seed=seed).sample(n, seed)
 
     def sample_to(
         self,
@@ -439,6 +496,7 @@ class CopulaSynthesizer(BaseModel):
         *,
         block_rows: int = BLOCK_ROWS,
         format: str | None = None,  # noqa: A002 - the word users expect
+        method: str = "random",
     ) -> Path:
         """Stream ``n`` rows to a CSV or Parquet file with bounded memory.
 
@@ -459,6 +517,8 @@ class CopulaSynthesizer(BaseModel):
             Rows per write.
         format : {"csv", "parquet"}, optional
             Default: from the file suffix.
+        method : str
+            As in `sample`.
 
         Returns
         -------
@@ -473,7 +533,7 @@ class CopulaSynthesizer(BaseModel):
         >>> pd.read_csv(out).shape
         (10, 1)
         """
-        plan = self.plan(conditions)
+        plan = self.plan(conditions, method=method, seed=seed)
         block_rows = check_n_samples(block_rows, "block_rows")
         if block_rows == 0:
             raise ValidationError("block_rows must be positive; got 0")

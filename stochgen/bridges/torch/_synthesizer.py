@@ -208,7 +208,9 @@ class LatentNetworkSynthesizer(BaseModel):
         check_is_fitted(self)
         return self.latent_.columns_
 
-    def _draw_latent(self, n_rows: int, rng: np.random.Generator) -> NDArray[np.float64]:
+    def _draw_latent(
+        self, n_rows: int, rng: np.random.Generator, row_offset: int = 0
+    ) -> NDArray[np.float64]:
         """Latent rows: the network's output mapped to exact normal scores."""
         n_dims = self.quantiles_.shape[1]
         if not (n_dims and n_rows):
