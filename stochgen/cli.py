@@ -18,11 +18,13 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-from stochgen.io import read_table, table_format, write_table
+# Nothing heavy at import time: numpy, pandas and scipy load inside the command
+# that needs them, so that `stochgen --help` answers at once.
 
 __all__ = ["MAX_ROWS", "main"]
 
@@ -62,6 +64,8 @@ def _check_output(output: str, inputs: Sequence[str | Path | None], force: bool)
 
 
 def _check_table_output(output: str, fmt: str | None) -> str:
+    from stochgen.io import table_format
+
     path = Path(output)
     if path.suffix.lower() in _MODEL_SUFFIXES:
         raise UsageError(f"-o {output}: a table is written as .csv or .parquet, not {path.suffix}")
@@ -83,7 +87,7 @@ def _read_kinds(path: str | None) -> dict[str, str] | None:
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from stochgen.io import save
+    from stochgen.io import read_table, save
     from stochgen.tabular.synthesizer import CopulaSynthesizer
 
     output = Path(args.output)
@@ -145,7 +149,7 @@ def _check_disk(model: Any, n: int, output: Path, fmt: str, conditions: Any) -> 
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from stochgen.io import load
+    from stochgen.io import load, write_table
     from stochgen.tabular.synthesizer import CopulaSynthesizer
 
     _check_rows(args.n, args.max_rows)
@@ -175,6 +179,8 @@ def _balanced_sample(
     model: Any, n: int, column: str, conditions: dict[str, Any] | None, seed: int | None
 ) -> pd.DataFrame:
     """``n`` rows split evenly over the labels of ``column``, each drawn by conditioning."""
+    import pandas as pd
+
     from stochgen._rng import spawn_generators
     from stochgen._validation import check_memory
 
@@ -217,6 +223,7 @@ def _label_text(label: Any) -> str:
 
 
 def _cmd_balance(args: argparse.Namespace) -> int:
+    from stochgen.io import read_table, write_table
     from stochgen.tabular.balance import balance
 
     fmt = _check_table_output(args.output, args.format)

@@ -286,3 +286,28 @@ def test_file_size_limit_leaves_no_complete_looking_file(table, fitted_model, tm
     assert "the disk is full or the file size limit was reached" in done.stderr
     assert "Traceback" not in done.stderr
     assert list(tmp_path.glob("*out.csv*")) == []
+
+
+def test_help_imports_neither_numpy_nor_pandas():
+    # Import time is what a user waits for at each call: `--help` must not load the stack.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from stochgen.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in ('numpy', 'pandas', 'scipy', 'numba') if m in sys.modules)\n"
+        "print('heavy:', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[1],
+    ).stdout
+    assert "heavy: []" in out
