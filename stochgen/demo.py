@@ -118,10 +118,11 @@ def _privacy_note(report: Any) -> str | None:
 def run_demo(output: str | Path = "demo-output", seed: int = 0) -> Path:
     """Fit a CopulaSynthesizer to the demo table and write its outputs.
 
-    Writes ``real.csv`` and ``kinds.json`` (the table and its kinds, for the
-    README's command-line examples), ``synthetic.csv``, ``model.json`` (and
-    ``model.npz``), ``report.html`` and, when matplotlib is installed,
-    comparison plots (``columns.png``, ``correlation.png``, ``pairs.png``);
+    Writes ``real.csv``, ``kinds.json`` and ``metadata.json`` (the table, its
+    kinds and the same as SDV metadata, for the README's command-line
+    examples), ``synthetic.csv``, ``model.json`` (and ``model.npz``),
+    ``report.html`` and, when matplotlib is installed, comparison plots
+    (``columns.png``, ``correlation.png``, ``pairs.png``);
     prints each step with its time, says when numba compiles its kernels, and
     prints a quality summary.
 
@@ -139,6 +140,7 @@ def run_demo(output: str | Path = "demo-output", seed: int = 0) -> Path:
     """
     from stochgen.io import save, write_table
     from stochgen.metrics.report import evaluate
+    from stochgen.tabular.schema import Schema
     from stochgen.tabular.synthesizer import CopulaSynthesizer
 
     folder = Path(output)
@@ -148,6 +150,9 @@ def run_demo(output: str | Path = "demo-output", seed: int = 0) -> Path:
         real, kinds = load_demo_table()
         write_table(real, folder / "real.csv")
         (folder / "kinds.json").write_text(json.dumps(kinds, indent=2) + "\n", encoding="utf-8")
+        # The same kinds as SDV metadata, for `stochgen fit --metadata` (docs/from-sdv.md).
+        metadata = Schema(kinds=kinds).fit(real).to_sdv()
+        (folder / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n", "utf-8")
     print(f"      {real.shape[0]} rows x {real.shape[1]} columns; coded answers as categories")
     with steps.step("fitting a CopulaSynthesizer"):
         model = CopulaSynthesizer(kinds=kinds).fit(real)
