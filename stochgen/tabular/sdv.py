@@ -8,22 +8,16 @@ multi-table ones (``V1``, ``V2``), and writes the same formats back.
 
 How an sdtype becomes a kind (`kind_from_sdv`):
 
-============================  ===============================================
-sdtype                        kind
-============================  ===============================================
-``numerical``                 ``integer`` (``computer_representation``
-                              ``Int*``/``UInt*``, or ``decimal_places`` 0),
-                              ``continuous`` (``Float``, or decimal places
-                              above 0), else inferred from the data
-``categorical``               ``categorical`` (``ordinal`` with an ``order``)
-``ordinal``                   ``ordinal``
-``boolean``                   ``boolean``
-``datetime``                  ``datetime`` (text read with ``datetime_format``)
-``id``, keys                  ``id`` (``regex_format`` kept)
-PII (``email``, ``name``,     ``id``: new values, never a real one; with
-``phone_number``, ``address``  ``"pii": false`` the column is ``categorical``
-..., and ``unknown``)         (``continuous`` for latitude and longitude)
-============================  ===============================================
+- ``numerical``: ``integer`` when its ``computer_representation`` is
+  ``Int*``/``UInt*`` or its ``decimal_places`` is 0, ``continuous`` for
+  ``Float`` or decimal places above 0, else inferred from the data;
+- ``categorical``: ``categorical`` (``ordinal`` with an SDV 1 ``order``);
+  ``ordinal``, ``boolean`` and ``datetime`` keep their names (a datetime's
+  text is read with its ``datetime_format``);
+- ``id``, and the primary and alternate keys: ``id`` (``regex_format`` kept);
+- PII sdtypes (``email``, ``name``, ``phone_number``, ``address``, ...) and
+  ``unknown``: ``id``, new values and never a real one; with ``"pii": false``
+  such a column is ``categorical`` (``continuous`` for latitude and longitude).
 """
 
 from __future__ import annotations
