@@ -9,13 +9,18 @@ TORCH := torch==2.13.0
 .PHONY: venv demo test test-min test-compat test-nojit lint bench docs clean
 
 $(BIN)/python:
+	@echo "==> creating $(VENV) and upgrading pip"
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
 venv: $(BIN)/python
 
+# pip shows what it downloads: on a fresh machine, about a minute of packages
+# (numpy, scipy, pandas, statsmodels, numba, matplotlib, scikit-learn, pyarrow).
 demo: venv
-	$(PIP) install --quiet -e ".[plot,evaluate]"
+	@echo "==> installing stochgen with the demo extras (plot, evaluate, parquet)"
+	$(PIP) install --progress-bar on -e ".[plot,evaluate,parquet]"
+	@echo "==> running the demo"
 	$(BIN)/stochgen demo --output demo-output
 
 test: venv
@@ -34,11 +39,13 @@ test-min:
 	$(MIN_VENV)/bin/python -m pip check
 	$(MIN_VENV)/bin/python -m pytest
 
-# Agreement with SDMetrics, which pins pandas<3: its own venv, only the compat-marked tests.
+# Agreement with SDMetrics and SDV (which pin pandas<3): its own venv, only the compat-marked
+# tests. The CPU torch goes in first, or SDV would pull a torch with several GB of CUDA.
 COMPAT_VENV := .venv-compat
 test-compat:
 	$(PYTHON) -m venv $(COMPAT_VENV)
 	$(COMPAT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COMPAT_VENV)/bin/python -m pip install --quiet $(TORCH)
 	$(COMPAT_VENV)/bin/python -m pip install --quiet -e ".[test,compat]"
 	$(COMPAT_VENV)/bin/python -m pytest -m compat tests
 

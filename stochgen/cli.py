@@ -18,11 +18,15 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-from stochgen.io import read_table, table_format, write_table
+# Nothing heavy at import time: numpy, pandas and scipy load inside the command
+# that needs them, so that `stochgen --help` answers at once.
+
+from stochgen import __version__
 
 __all__ = ["MAX_ROWS", "main"]
 
@@ -31,6 +35,14 @@ MAX_ROWS = 100_000_000
 # Rows drawn to estimate the size of one written row.
 _PROBE_ROWS = 1_000
 _MODEL_SUFFIXES = (".json", ".npz")
+
+
+# The kinds (stochgen.kinds.KINDS; a test keeps this list in step).
+_SCHEMA_HELP = (
+    'JSON file of column kinds, e.g. {"age": "integer", "city": "categorical"} '
+    '(or {"kinds": {...}}); unnamed columns are inferred. Kinds: continuous, integer, '
+    "categorical, ordinal, boolean, datetime, date, constant, id"
+)
 
 
 class UsageError(Exception):
@@ -62,6 +74,8 @@ def _check_output(output: str, inputs: Sequence[str | Path | None], force: bool)
 
 
 def _check_table_output(output: str, fmt: str | None) -> str:
+    from stochgen.io import table_format
+
     path = Path(output)
     if path.suffix.lower() in _MODEL_SUFFIXES:
         raise UsageError(f"-o {output}: a table is written as .csv or .parquet, not {path.suffix}")
@@ -82,17 +96,61 @@ def _read_kinds(path: str | None) -> dict[str, str] | None:
     return kinds
 
 
+def _read_metadata(path: str | None, table: str | None) -> Any:
+    """Read SDV metadata into a Schema, or None."""
+    if path is None:
+        if table is not None:
+            raise UsageError("--table names a table of --metadata; give --metadata too")
+        return None
+    from stochgen.tabular.schema import Schema
+
+    return Schema.from_sdv(path, table=table)
+
+
+def _metadata_table(args: argparse.Namespace, schema: Any, kinds: dict[str, str] | None) -> Any:
+    """Read the table as SDV metadata says (its datetime formats and orders); say what it maps."""
+    from stochgen.io import read_table
+    from stochgen.tabular.sdv import CORE_SDTYPES
+
+    formatted = {
+        name
+        for name, entry in schema.metadata["columns"].items()
+        if entry["sdtype"] == "datetime" and entry.get("datetime_format")
+    }
+    # Text with a datetime_format is parsed with it (by Schema.prepare), not guessed.
+    guessed = {name: kind for name, kind in (kinds or {}).items() if name not in formatted}
+    data = read_table(args.data, guessed, sep=args.sep)
+    missing = [name for name in schema.metadata["columns"] if name not in data.columns]
+    if missing:
+        raise UsageError(
+            f"--metadata {args.metadata} describes columns {missing} that {args.data} lacks"
+        )
+    pii = [
+        name
+        for name, entry in schema.metadata["columns"].items()
+        if entry["sdtype"] not in CORE_SDTYPES and (kinds or {}).get(name) == "id"
+    ]
+    if pii:
+        print(f"PII columns, generated anew (never a real value): {', '.join(pii)}")
+    return schema.prepare(data)
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from stochgen.io import save
+    from stochgen.io import read_table, save
     from stochgen.tabular.synthesizer import CopulaSynthesizer
 
     output = Path(args.output)
     if output.suffix != ".json":
         output = output.with_name(output.name + ".json")
     for written in (output, output.with_suffix(".npz")):
-        _check_output(str(written), [args.data, args.schema], args.force)
-    kinds = _read_kinds(args.schema)
-    data = read_table(args.data, kinds, sep=args.sep)
+        _check_output(str(written), [args.data, args.schema, args.metadata], args.force)
+    schema = _read_metadata(args.metadata, args.table)
+    # --schema's kinds win over the metadata's.
+    kinds = {**(schema.kinds if schema else {}), **(_read_kinds(args.schema) or {})} or None
+    if schema is None:
+        data = read_table(args.data, kinds, sep=args.sep)
+    else:
+        data = _metadata_table(args, schema, kinds)
     model = CopulaSynthesizer(kinds=kinds).fit(data)
     path = save(model, output)
     print(f"fitted {len(model.columns_)} columns on {model.n_rows_} rows; model written to {path}")
@@ -145,7 +203,7 @@ def _check_disk(model: Any, n: int, output: Path, fmt: str, conditions: Any) -> 
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from stochgen.io import load
+    from stochgen.io import load, write_table
     from stochgen.tabular.synthesizer import CopulaSynthesizer
 
     _check_rows(args.n, args.max_rows)
@@ -175,6 +233,8 @@ def _balanced_sample(
     model: Any, n: int, column: str, conditions: dict[str, Any] | None, seed: int | None
 ) -> pd.DataFrame:
     """``n`` rows split evenly over the labels of ``column``, each drawn by conditioning."""
+    import pandas as pd
+
     from stochgen._rng import spawn_generators
     from stochgen._validation import check_memory
 
@@ -217,6 +277,7 @@ def _label_text(label: Any) -> str:
 
 
 def _cmd_balance(args: argparse.Namespace) -> int:
+    from stochgen.io import read_table, write_table
     from stochgen.tabular.balance import balance
 
     fmt = _check_table_output(args.output, args.format)
@@ -259,12 +320,20 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stochgen", description="Fit, sample and evaluate synthetic tables."
     )
+    parser.add_argument("--version", action="version", version=f"stochgen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     fit = sub.add_parser("fit", help="fit a CopulaSynthesizer to a CSV/Parquet table")
     fit.add_argument("data", help="real table (.csv or .parquet)")
     fit.add_argument("-o", "--output", required=True, help="model file to write (.json)")
-    fit.add_argument("--schema", help="JSON file mapping column names to kinds")
+    fit.add_argument("--schema", metavar="KINDS.json", help=_SCHEMA_HELP)
+    fit.add_argument(
+        "--metadata",
+        metavar="METADATA.json",
+        help="SDV metadata (SINGLE_TABLE_V1/V2, or one table of V1/V2): sdtypes become kinds, "
+        "datetime_format reads dates, PII columns are generated anew; --schema overrides it",
+    )
+    fit.add_argument("--table", help="which table of a --metadata file that describes several")
     fit.add_argument("--sep", default=",", help="CSV field separator (default ',')")
     fit.add_argument("--force", action="store_true", help="allow -o to replace an input file")
     fit.set_defaults(run=_cmd_fit)
@@ -298,7 +367,7 @@ def _parser() -> argparse.ArgumentParser:
     bal.add_argument(
         "--strategy", help="JSON object of wanted totals per label (default: equalize)"
     )
-    bal.add_argument("--schema", help="JSON file mapping column names to kinds")
+    bal.add_argument("--schema", metavar="KINDS.json", help=_SCHEMA_HELP)
     bal.add_argument("--seed", type=int, default=None, help="seed")
     bal.add_argument("--format", choices=("csv", "parquet"), help="output format")
     bal.add_argument("--sep", default=",", help="CSV field separator (default ',')")

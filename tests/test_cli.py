@@ -286,3 +286,114 @@ def test_file_size_limit_leaves_no_complete_looking_file(table, fitted_model, tm
     assert "the disk is full or the file size limit was reached" in done.stderr
     assert "Traceback" not in done.stderr
     assert list(tmp_path.glob("*out.csv*")) == []
+
+
+def test_help_imports_neither_numpy_nor_pandas():
+    # Import time is what a user waits for at each call: `--help` must not load the stack.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from stochgen.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in ('numpy', 'pandas', 'scipy', 'numba') if m in sys.modules)\n"
+        "print('heavy:', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[1],
+    ).stdout
+    assert "heavy: []" in out
+
+
+def test_version(capsys):
+    import stochgen
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"stochgen {stochgen.__version__}"
+
+
+def test_schema_help_lists_every_kind_and_the_format(capsys):
+    from stochgen.kinds import KINDS
+
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert '{"age": "integer", "city": "categorical"}' in text
+    assert all(kind in text.split("Kinds:")[1] for kind in KINDS)
+
+
+SDV_METADATA = {
+    "METADATA_SPEC_VERSION": "V1",
+    "tables": {
+        "users": {
+            "primary_key": "uid",
+            "columns": {
+                "uid": {"sdtype": "id"},
+                "x": {"sdtype": "numerical", "computer_representation": "Float"},
+                "c": {"sdtype": "categorical"},
+                "d": {"sdtype": "datetime", "datetime_format": "%d/%m/%Y"},
+                "mail": {"sdtype": "email", "pii": True},
+            },
+        }
+    },
+    "relationships": [],
+}
+
+
+@pytest.fixture
+def sdv_table(tmp_path):
+    rng = np.random.default_rng(1)
+    n = 200
+    df = pd.DataFrame(
+        {
+            "uid": [f"u-{i}-x" for i in range(n)],
+            "x": rng.normal(size=n).round(3),
+            "c": rng.choice(["u", "v"], size=n),
+            "d": pd.date_range("2021-01-01", periods=n, freq="D").strftime("%d/%m/%Y"),
+            "mail": [f"person{i}@corp.com" for i in rng.permutation(n)],
+        }
+    )
+    path = tmp_path / "real.csv"
+    df.to_csv(path, index=False)
+    meta = tmp_path / "metadata.json"
+    meta.write_text(json.dumps(SDV_METADATA))
+    return path, meta, df
+
+
+def test_fit_with_sdv_metadata(sdv_table, tmp_path, capsys):
+    path, meta, df = sdv_table
+    model = tmp_path / "m.json"
+    assert main(["fit", str(path), "-o", str(model), "--metadata", str(meta)]) == 0
+    assert "PII columns, generated anew (never a real value): mail" in capsys.readouterr().out
+    out = tmp_path / "s.csv"
+    assert main(["sample", str(model), "-n", "300", "-o", str(out), "--seed", "0"]) == 0
+    synthetic = pd.read_csv(out)
+    assert list(synthetic.columns) == list(df.columns)
+    # Day-first dates were read with the metadata's format: 2021-01-01 .. 2021-07-19.
+    days = pd.to_datetime(synthetic["d"])
+    assert days.between("2021-01-01", "2021-07-19").all() and days.dt.month.nunique() == 7
+    assert not set(synthetic["mail"]) & set(df["mail"])
+    assert synthetic["uid"].is_unique
+
+
+def test_fit_metadata_errors(sdv_table, tmp_path, capsys):
+    path, meta, df = sdv_table
+    model = str(tmp_path / "m.json")
+    df.drop(columns="mail").to_csv(path, index=False)
+    assert main(["fit", str(path), "-o", model, "--metadata", str(meta)]) == 2
+    assert "describes columns ['mail'] that" in capsys.readouterr().err
+    assert main(["fit", str(path), "-o", model, "--table", "users"]) == 2
+    assert "--table names a table of --metadata" in capsys.readouterr().err
+    args = ["fit", str(path), "-o", model, "--metadata", str(meta), "--table", "orders"]
+    assert main(args) == 2
+    assert "no table 'orders'" in capsys.readouterr().err

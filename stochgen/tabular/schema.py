@@ -7,10 +7,11 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from stochgen._base import BaseModel, check_is_fitted
+from stochgen._base import BaseModel, _is_fitted, check_is_fitted
 from stochgen._validation import check_dataframe, check_kinds
 from stochgen.exceptions import ModelFileError, ValidationError
 from stochgen.kinds import KINDS, NUMERIC_KINDS, TIME_KINDS
+from stochgen.tabular import sdv
 
 __all__ = ["KINDS", "Schema", "infer_kind"]
 
@@ -163,6 +164,29 @@ def _check_column(name: Any, series: pd.Series, kind: str) -> None:
         )
 
 
+def _read_sdv_column(name: str, column: pd.Series, entry: dict[str, Any]) -> pd.Series:
+    """Parse one column as its SDV entry says; return it unchanged when nothing applies."""
+    is_text = column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
+    if entry["sdtype"] == "datetime" and is_text:
+        fmt = entry.get("datetime_format")
+        try:
+            return pd.to_datetime(column, format=fmt)
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(
+                f"column {name!r} does not match its datetime_format {fmt!r}: {exc}"
+            ) from exc
+    order = entry.get("range_values", entry.get("order"))
+    ordinal = entry["sdtype"] == "ordinal" or "order" in entry
+    if ordinal and isinstance(order, list) and not isinstance(column.dtype, pd.CategoricalDtype):
+        unknown = sorted(set(column.dropna().tolist()) - set(order), key=str)
+        if unknown:
+            raise ValidationError(
+                f"column {name!r} holds labels {unknown[:5]!r} that its order {order!r:.80} lacks"
+            )
+        return column.astype(pd.CategoricalDtype(order, ordered=True))
+    return column
+
+
 class Schema(BaseModel):
     """The kind, dtype and nullability of each column of a table.
 
@@ -173,6 +197,11 @@ class Schema(BaseModel):
         ``continuous, integer, categorical, ordinal, boolean, datetime, date,
         constant, id``). ``ordinal`` keeps the labels' order (an ordered
         categorical's, else sorted); ``date`` holds `datetime.date` values.
+    metadata : dict, optional
+        SDV metadata of the table, as `from_sdv` reads it: kept so that
+        `to_sdv` writes back SDV's own sdtypes and options (PII sdtypes,
+        ``regex_format``, ``datetime_format``, keys) and `prepare` reads
+        text with them.
 
     Attributes
     ----------
@@ -189,8 +218,172 @@ class Schema(BaseModel):
 
     _fitted_attributes = ("columns_",)
 
-    def __init__(self, *, kinds: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, *, kinds: dict[str, str] | None = None, metadata: dict[str, Any] | None = None
+    ) -> None:
         self.kinds = kinds
+        self.metadata = metadata
+
+    @classmethod
+    def from_sdv(cls, metadata: Any, *, table: str | None = None) -> Self:
+        """Read SDV metadata: ``SINGLE_TABLE_V1``/``V2``, or one table of ``V1``/``V2``.
+
+        Each sdtype becomes a kind (see `stochgen.tabular.sdv`): ``numerical``
+        is ``integer`` or ``continuous`` by its ``computer_representation``
+        (or ``decimal_places``), ``categorical``, ``ordinal``, ``boolean`` and
+        ``datetime`` keep their names, ``id`` columns and keys are ``id``, and
+        PII sdtypes (``email``, ``name``, ``phone_number``, ``address``, ...)
+        are ``id`` too: new values, never a real one (``"pii": false`` makes
+        such a column ``categorical``).
+
+        Parameters
+        ----------
+        metadata : str, path-like or dict
+            SDV's metadata JSON file (``Metadata.save_to_json``), or its dict.
+        table : str, optional
+            The table of a multi-table file; needed when it holds several.
+
+        Returns
+        -------
+        Schema
+            Unfitted, with ``kinds`` from the sdtypes and ``metadata`` kept.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``metadata`` names no file.
+        stochgen.exceptions.ValidationError
+            On a malformed file, an unknown ``METADATA_SPEC_VERSION``, a
+            missing table, or an unknown ``computer_representation``.
+
+        Examples
+        --------
+        >>> meta = {
+        ...     "METADATA_SPEC_VERSION": "SINGLE_TABLE_V1",
+        ...     "primary_key": "user",
+        ...     "columns": {
+        ...         "user": {"sdtype": "id", "regex_format": "U[0-9]{4}"},
+        ...         "age": {"sdtype": "numerical", "computer_representation": "Int64"},
+        ...         "mail": {"sdtype": "email", "pii": True},
+        ...     },
+        ... }
+        >>> Schema.from_sdv(meta).kinds
+        {'user': 'id', 'age': 'integer', 'mail': 'id'}
+        >>> Schema.from_sdv(meta).to_sdv() == meta
+        True
+        """
+        read = sdv.read_sdv(metadata, table)
+        return cls(kinds=sdv.kinds_from_sdv(read), metadata=read)
+
+    def to_sdv(self, version: str | None = None, *, table: str | None = None) -> dict[str, Any]:
+        """Write the schema as SDV metadata.
+
+        A column read by `from_sdv` whose kind is unchanged keeps its SDV
+        entry as read (sdtype and options); every other column gets the
+        sdtype of its kind (``ordinal`` and ``constant`` columns are
+        ``categorical`` in the ``*V1`` formats, ``date`` columns ``datetime``
+        with format ``%Y-%m-%d``). Without metadata the first ``id`` column is
+        the primary key.
+
+        Parameters
+        ----------
+        version : {"SINGLE_TABLE_V1", "SINGLE_TABLE_V2", "V1", "V2"}, optional
+            Default: the version read, else ``"SINGLE_TABLE_V1"``.
+        table : str, optional
+            Name of the table in a ``V1``/``V2`` file; default: the name read,
+            else ``"table"``.
+
+        Returns
+        -------
+        dict
+            The metadata; ``json.dump`` it to give SDV a file.
+
+        Raises
+        ------
+        stochgen.exceptions.NotFittedError
+            If the schema was neither fitted nor read from SDV metadata.
+        stochgen.exceptions.ValidationError
+            On an unknown ``version``.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"age": [31, 45, 27], "city": ["Oslo", "Rome", "Oslo"]})
+        >>> Schema().fit(df).to_sdv()["columns"]
+        {'age': {'sdtype': 'numerical', 'computer_representation': 'Int64'}, \
+'city': {'sdtype': 'categorical'}}
+        """
+        meta = self.metadata or {}
+        if _is_fitted(self):
+            found = {name: (spec["kind"], spec["dtype"]) for name, spec in self.columns_.items()}
+        elif meta:
+            read = sdv.kinds_from_sdv(meta)
+            kinds = {**read, **(self.kinds or {})}
+            found = {name: (kinds.get(name), "") for name in meta["columns"]}
+        else:
+            check_is_fitted(self)
+        version = version or meta.get("version") or "SINGLE_TABLE_V1"
+        table = table or meta.get("table") or "table"
+        read_kinds = sdv.kinds_from_sdv(meta) if meta else {}
+        columns = {}
+        for name, (kind, dtype) in found.items():
+            entry = meta.get("columns", {}).get(name)
+            if entry is not None and (kind is None or read_kinds.get(name, kind) == kind):
+                columns[name] = entry
+            else:
+                columns[name] = sdv.sdv_column(kind, dtype, version)
+        if meta:
+            extra = {key: value for key, value in meta.items() if key not in ("version", "table")}
+            extra.pop("columns", None)
+        else:
+            keys = [name for name, (kind, _) in found.items() if kind == "id"]
+            extra = {"primary_key": keys[0]} if keys else {}
+        return sdv.write_sdv(columns, version, table, extra)
+
+    def prepare(self, data: pd.DataFrame) -> pd.DataFrame:
+        """Return the table with text read as the SDV metadata says.
+
+        Text in a ``datetime`` column is parsed with its ``datetime_format``;
+        an ordinal column with an order (``range_values``, or ``order`` in SDV
+        1) becomes an ordered categorical in that order, so the model keeps
+        it. Without metadata the table is returned unchanged.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The table, as read from a file.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy where a column changed.
+
+        Raises
+        ------
+        stochgen.exceptions.ValidationError
+            If a datetime column does not match its format, or an ordinal
+            column holds labels its order lacks.
+
+        Examples
+        --------
+        >>> meta = {"METADATA_SPEC_VERSION": "SINGLE_TABLE_V1",
+        ...         "columns": {"day": {"sdtype": "datetime", "datetime_format": "%d/%m/%Y"}}}
+        >>> table = pd.DataFrame({"day": ["31/01/2024", "01/02/2024"]})
+        >>> Schema.from_sdv(meta).prepare(table)["day"].dt.month.tolist()
+        [1, 2]
+        """
+        check_dataframe(data)
+        if not self.metadata:
+            return data
+        out = data
+        for name, entry in self.metadata["columns"].items():
+            if name not in data.columns:
+                continue
+            column = data[name]
+            converted = _read_sdv_column(name, column, entry)
+            if converted is not column:
+                out = out.copy() if out is data else out
+                out[name] = converted
+        return out
 
     def fit(self, data: pd.DataFrame) -> Self:
         """Infer each column's kind (overrides win).
