@@ -82,6 +82,46 @@ def _read_kinds(path: str | None) -> dict[str, str] | None:
     return kinds
 
 
+def _read_constraints(path: str | None) -> list[str] | None:
+    """Read a JSON file listing rules (or ``{"constraints": [...]}``)."""
+    if path is None:
+        return None
+    try:
+        rules = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read constraints file {path}: {exc}") from exc
+    if isinstance(rules, dict) and set(rules) == {"constraints"}:
+        rules = rules["constraints"]
+    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+        raise UsageError(
+            f'{path}: expected a JSON list of rules, e.g. ["start <= end", "a + b == total"]'
+        )
+    return rules
+
+
+def _read_marginals(text: str) -> Any:
+    """Return ``--marginals``: a setting for all columns, or a JSON object per column."""
+    if not text.lstrip().startswith("{"):
+        return text
+    try:
+        marginals = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--marginals: not a setting name nor a JSON object: {exc}") from exc
+    if not all(isinstance(v, str) for v in marginals.values()):
+        raise UsageError("--marginals: a JSON object maps column names to setting names")
+    return marginals
+
+
+def _read_condition_columns(text: str) -> str | list[str] | None:
+    """Return ``--conditions-columns``: "auto", "none" or comma-separated column names."""
+    if text.strip().lower() in ("auto", "none"):
+        return None if text.strip().lower() == "none" else "auto"
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise UsageError(f"--conditions-columns: an empty column name in {text!r}")
+    return names
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
     from stochgen.io import save
     from stochgen.tabular.synthesizer import CopulaSynthesizer
@@ -90,10 +130,17 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     if output.suffix != ".json":
         output = output.with_name(output.name + ".json")
     for written in (output, output.with_suffix(".npz")):
-        _check_output(str(written), [args.data, args.schema], args.force)
+        _check_output(str(written), [args.data, args.schema, args.constraints], args.force)
     kinds = _read_kinds(args.schema)
+    constraints = _read_constraints(args.constraints)
     data = read_table(args.data, kinds, sep=args.sep)
-    model = CopulaSynthesizer(kinds=kinds).fit(data)
+    model = CopulaSynthesizer(
+        kinds=kinds,
+        copula=args.copula,
+        marginals=_read_marginals(args.marginals),
+        condition_columns=_read_condition_columns(args.conditions_columns),
+        constraints=constraints,
+    ).fit(data)
     path = save(model, output)
     print(f"fitted {len(model.columns_)} columns on {model.n_rows_} rows; model written to {path}")
     return 0
@@ -266,6 +313,31 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("-o", "--output", required=True, help="model file to write (.json)")
     fit.add_argument("--schema", help="JSON file mapping column names to kinds")
     fit.add_argument("--sep", default=",", help="CSV field separator (default ',')")
+    fit.add_argument(
+        "--constraints",
+        metavar="RULES.json",
+        help='JSON list of rules every row keeps, e.g. ["start <= end", "a + b == total", '
+        "\"if plan == 'pro' then seats >= 5\"]",
+    )
+    fit.add_argument(
+        "--copula",
+        choices=("gaussian", "student_t", "vine"),
+        default="gaussian",
+        help="dependence of the columns (default gaussian)",
+    )
+    fit.add_argument(
+        "--marginals",
+        default="empirical",
+        help="marginal of numeric columns: empirical (default), auto, a family name, or a "
+        'JSON object per column, e.g. \'{"income": "lognormal"}\'',
+    )
+    fit.add_argument(
+        "--conditions-columns",
+        default="auto",
+        metavar="COLUMNS",
+        help="categorical columns whose labels get models of their own: auto (default), "
+        "none, or names separated by commas",
+    )
     fit.add_argument("--force", action="store_true", help="allow -o to replace an input file")
     fit.set_defaults(run=_cmd_fit)
 
