@@ -165,6 +165,17 @@ class Bounds(Constraint):
             return f"{column} <= {_number(self.high)}"
         return f"{column} == {column}"
 
+    def validate_table(self, data: pd.DataFrame) -> None:
+        """Check the column exists and its values compare with the bounds."""
+        super().validate_table(data)
+        try:
+            self.holds(data.iloc[:1])
+        except TypeError as exc:
+            raise ValidationError(
+                f"{self!r}: column {self.column!r} holds {data[self.column].dtype} values, "
+                f"which the bounds cannot be compared with ({exc})"
+            ) from exc
+
     def latent_condition(self) -> dict[str, Any]:
         """Return ``{column: (low, high)}``: an exact range of the column's latent score."""
         return {self.column: (self.low, self.high)}
