@@ -57,10 +57,9 @@ def test_inequality_between_number_and_datetime_is_refused_clearly():
 
 
 def test_bounds_constraint_samples():
+    from stochgen.exceptions import StochgenWarning
     from stochgen.tabular.constraints import Bounds
     from stochgen.tabular.synthesizer import CopulaSynthesizer
-
-    from stochgen.exceptions import StochgenWarning
 
     with pytest.warns(StochgenWarning, match="left out of the fit"):
         model = CopulaSynthesizer(constraints=[Bounds("x", 0.0, 20.0)], n_jobs=1).fit(_table())
