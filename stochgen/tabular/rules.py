@@ -44,6 +44,7 @@ __all__ = [
     "order_constraints",
     "parse_rule",
     "register_constraint",
+    "rule_holds",
 ]
 
 # Comparisons allow this relative rounding error (of the sum of the terms' sizes).
@@ -318,16 +319,19 @@ class LinearEquality(Constraint):
         if floats:
             self.target_ = floats[-1]
         else:
+            # An integer column computed from the others must come out whole, and present
+            # (a numpy integer column cannot hold a missing value).
             whole = [
                 n
                 for n, coef in form.terms.items()
                 if all(float(c / coef).is_integer() for c in form.terms.values())
                 and float(form.constant / coef).is_integer()
+                and not data[[m for m in form.terms if m != n]].isna().any().any()
             ]
             if not whole:
                 raise ValidationError(
                     f"rule {self.text!r}: no integer column is an integer combination of the "
-                    "others; make one of them a float column"
+                    "others (with no missing values); make one of them a float column"
                 )
             self.target_ = whole[-1]
         self.dtype_ = str(data[self.target_].dtype)
@@ -429,9 +433,8 @@ class OneHot(Constraint):
     def holds(self, rows: pd.DataFrame) -> np.ndarray:
         """Return which rows have exactly one 1 and 0 elsewhere in the group."""
         values = np.column_stack([_as_numbers(rows[c]) for c in self.required_columns()])
-        with np.errstate(invalid="ignore"):
-            binary = ((values == 0) | (values == 1)).all(axis=1)
-        return binary & (values == 1).sum(axis=1).astype(bool) & (np.nansum(values, axis=1) == 1)
+        binary = ((values == 0) | (values == 1)).all(axis=1)  # missing (NaN) is neither
+        return binary & (values.sum(axis=1) == 1)
 
     def forward(self, data: pd.DataFrame) -> pd.DataFrame:
         """Replace the columns by the name of the hot one."""
