@@ -168,7 +168,8 @@ def _resolve_class(name: Any) -> type[BaseModel]:
         return _REGISTERED[name]
     if not isinstance(name, str) or name not in MODEL_CLASSES:
         raise ModelFileError(
-            f"model file names an unknown class {name!r}; known: {sorted(MODEL_CLASSES)}"
+            f"model file names an unknown class {name!r}; known: {sorted(MODEL_CLASSES)} "
+            "(a custom constraint loads once stochgen.register_constraint has registered it)"
         )
     module = importlib.import_module(MODEL_CLASSES[name])
     cls = getattr(module, name)

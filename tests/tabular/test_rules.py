@@ -195,6 +195,23 @@ def test_linear_equality_keeps_integer_columns_exact_and_marginals(table):
         assert abs(out[name].mean() - table[name].mean()) < 5 * se
 
 
+def test_linear_equality_computes_a_column_it_can_fill():
+    real = pd.DataFrame({"a": [1, 2, 3, 4] * 10, "b": [2, 2, 5, 1] * 10})
+    real["c"] = real["a"] + real["b"]
+    real["d"] = (real["a"] * 0.5).astype(float)
+    rule = LinearEquality("a + b == c").fit(real)
+    assert rule.target_ == "c"
+    # A float column is computed in preference to integer ones.
+    assert LinearEquality("c == a + b + 2*d - a").fit(real).target_ == "d"
+    # An integer column is never computed from a column with missing values.
+    holey = real.assign(a=real["a"].astype("Int64").where(real.index > 0))
+    rule = LinearEquality("a + b == c").fit(holey)
+    assert rule.target_ == "a"
+    assert rule.reverse(rule.forward(holey))["a"].equals(real["a"].astype("Int64"))
+    with pytest.raises(ValidationError, match="integer combination"):
+        LinearEquality("2*a == c - b + a + 0.5").fit(real)
+
+
 def test_one_hot_group_keeps_shares(table):
     model = CopulaSynthesizer(constraints=["one_hot(is_cat, is_dog, is_bird)"]).fit(table)
     out = model.sample(5_000, seed=3)
@@ -238,7 +255,7 @@ class EvenValues(_Unregistered):
     """Values of ``column`` are even (a custom constraint that saves: data-only state)."""
 
 
-def test_custom_constraints_save_only_when_registered(table, tmp_path):
+def test_custom_constraints_save_only_when_registered(table, tmp_path, monkeypatch):
     real = table.assign(x=table["x"] * 2)
     model = CopulaSynthesizer(constraints=[EvenValues("x")]).fit(real)
     out = model.sample(1_000, seed=5)
@@ -246,6 +263,10 @@ def test_custom_constraints_save_only_when_registered(table, tmp_path):
     loaded = stochgen.load(stochgen.save(model, tmp_path / "even.json"))
     assert isinstance(loaded.constraints_[0], EvenValues)
     pd.testing.assert_frame_equal(loaded.sample(200, seed=6), model.sample(200, seed=6))
+    # A process that has not registered the class cannot load the file, and says why.
+    monkeypatch.delitem(stochgen.io._REGISTERED, "EvenValues")
+    with pytest.raises(stochgen.ModelFileError, match="register_constraint"):
+        stochgen.load(tmp_path / "even.json")
     refused = CopulaSynthesizer(constraints=[_Unregistered("x")]).fit(real)
     with pytest.raises(TypeError, match=r"_Unregistered cannot be saved.*register_constraint"):
         stochgen.save(refused, tmp_path / "refused.json")
