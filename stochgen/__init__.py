@@ -39,6 +39,7 @@ _LAZY: dict[str, str] = {
     "balance": "stochgen.tabular.balance",
     "detect_constraints": "stochgen.tabular.detect",
     "parse_rule": "stochgen.tabular.rules",
+    "read_rules": "stochgen.tabular.rule_files",
     "register_constraint": "stochgen.tabular.rules",
     "quality_filter": "stochgen.tabular.quality_filter",
     "fit_distribution": "stochgen.distributions.selection",

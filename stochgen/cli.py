@@ -83,20 +83,12 @@ def _read_kinds(path: str | None) -> dict[str, str] | None:
 
 
 def _read_constraints(path: str | None) -> list[str] | None:
-    """Read a JSON file listing rules (or ``{"constraints": [...]}``)."""
+    """Read a JSON rules file (rules, or SDV constraint dictionaries)."""
     if path is None:
         return None
-    try:
-        rules = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read constraints file {path}: {exc}") from exc
-    if isinstance(rules, dict) and set(rules) == {"constraints"}:
-        rules = rules["constraints"]
-    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
-        raise UsageError(
-            f'{path}: expected a JSON list of rules, e.g. ["start <= end", "a + b == total"]'
-        )
-    return rules
+    from stochgen.tabular.rule_files import read_rules
+
+    return read_rules(path)
 
 
 def _read_marginals(text: str) -> Any:

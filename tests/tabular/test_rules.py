@@ -277,6 +277,84 @@ def test_custom_constraints_save_only_when_registered(table, tmp_path, monkeypat
         register_constraint(dict)
 
 
+def test_rules_files_read_rules_and_sdv_constraints(tmp_path):
+    sdv = [
+        {
+            "constraint_class": "Inequality",
+            "constraint_parameters": {"low_column_name": "start", "high_column_name": "end"},
+        },
+        {
+            "constraint_class": "ScalarRange",
+            "constraint_parameters": {
+                "column_name": "age",
+                "low_value": 18,
+                "high_value": 90,
+                "strict_boundaries": True,
+            },
+        },
+        {"constraint_class": "Positive", "constraint_parameters": {"column_name": "unit price"}},
+        {
+            "constraint_class": "ScalarInequality",
+            "constraint_parameters": {"column_name": "x", "relation": "<", "value": 2.5},
+        },
+        {
+            "constraint_class": "Range",
+            "constraint_parameters": {
+                "low_column_name": "a",
+                "middle_column_name": "b",
+                "high_column_name": "c",
+            },
+        },
+        {
+            "constraint_class": "FixedCombinations",
+            "constraint_parameters": {"column_names": ["country", "city"]},
+        },
+        {
+            "constraint_class": "OneHotEncoding",
+            "constraint_parameters": {"column_names": ["is_cat", "is_dog"]},
+        },
+        {"constraint_class": "Unique", "constraint_parameters": {"column_names": ["id"]}},
+        "if plan == 'pro' then seats >= 5",
+    ]
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"constraints": sdv}))
+    assert stochgen.read_rules(path) == [
+        "start <= end",
+        "18 < age < 90",
+        "`unit price` >= 0",
+        "x < 2.5",
+        "a <= b <= c",
+        "fixed_combinations(country, city)",
+        "one_hot(is_cat, is_dog)",
+        "unique(id)",
+        "if plan == 'pro' then seats >= 5",
+    ]
+    bad = [
+        ([{"constraint_class": "CustomCons"}], r"rules\[0\] \(CustomCons\): no rule for SDV's"),
+        (
+            [
+                {
+                    "constraint_class": "ScalarInequality",
+                    "constraint_parameters": {
+                        "column_name": "d",
+                        "relation": ">=",
+                        "value": "2019-01-01",
+                    },
+                }
+            ],
+            "is not a number",
+        ),
+        (["a <= b", "a <="], r"rules\[1\]: rule 'a <=', position 4"),
+        ([3], r"rules\[0\]: expected a rule"),
+    ]
+    for items, message in bad:
+        with pytest.raises(ValidationError, match=message):
+            stochgen.read_rules(items)
+    path.write_text("[not json")
+    with pytest.raises(ValidationError, match="not a JSON rules file"):
+        stochgen.read_rules(path)
+
+
 def test_detect_constraints_proposes_rules_that_hold(table):
     real = table.assign(
         country=np.where(table["plan"] == "free", "NO", "IT"),
