@@ -49,6 +49,9 @@ class Constraint(BaseModel, RowRule):
     """
 
     met_by: ClassVar[str] = "rejection"
+    #: False for transforms rejection could almost never meet (equalities, sets of
+    #: combinations): where two transforms would generate one column, these are kept.
+    rejection_feasible: ClassVar[bool] = True
 
     def required_columns(self) -> list[str]:
         """Return the columns the rule reads."""
@@ -318,6 +321,7 @@ class FixedCombinations(Constraint):
     """
 
     met_by = "transform"
+    rejection_feasible = False
     _fitted_attributes = ("dtypes_", "combinations_", "key_")
 
     def __init__(self, columns: list[str] | None = None) -> None:

@@ -261,6 +261,7 @@ class LinearEquality(Constraint):
     """
 
     met_by = "transform"
+    rejection_feasible = False
     _fitted_attributes = ("target_", "dtype_")
 
     def __init__(self, text: str = "") -> None:
@@ -385,6 +386,7 @@ class OneHot(Constraint):
     """
 
     met_by = "transform"
+    rejection_feasible = False
     _fitted_attributes = ("dtypes_", "key_")
 
     def __init__(self, columns: list[str] | None = None) -> None:
@@ -499,7 +501,7 @@ def parse_rule(text: Any, name: str = "rule") -> Constraint:
             return OneHot(parsed.names)
         return FixedCombinations(parsed.names)
     atom = _comparison_only(parsed)
-    if atom is None or atom.operands[0].timed or any(o.timed for o in atom.operands):
+    if atom is None or any(operand.timed for operand in atom.operands):
         return Rule(text)
     columns = atom.columns()
     if len(columns) == 1 and all(op in ("<=", ">=") for op in atom.ops):
@@ -523,7 +525,7 @@ def _single_column_bounds(atom: Comparison, column: str) -> tuple[Any, Any] | No
     high: float | None = None
     for op, left, right in zip(atom.ops, atom.operands[:-1], atom.operands[1:], strict=True):
         form = left.plus(right, -1.0) if op == "<=" else right.plus(left, -1.0)
-        if not form.terms:  # two constants: folded into the column's own comparisons
+        if not form.terms:  # a comparison of two constants: left to a Rule
             return None
         coef = form.terms[column]
         bound = -form.constant / coef  # coef * x + c <= 0
@@ -570,8 +572,10 @@ def order_constraints(constraints: list[Constraint]) -> list[Constraint]:
 
     A transform whose columns another transform already replaces, or that
     would close a cycle, is met by rejection instead (as a `Rule`); so is a
-    latent range on a replaced column. Transforms come first, in an order in
-    which every transform reads real values; the rest keep their order.
+    latent range on a replaced column. Equalities and combinations
+    (``rejection_feasible`` False) are placed before inequalities, so that an
+    inequality gives way to them. Transforms come first, in an order in which
+    every transform reads real values; the rest keep their order.
     `validate_table` must have run on each.
 
     Examples
@@ -583,11 +587,11 @@ def order_constraints(constraints: list[Constraint]) -> list[Constraint]:
     'Rule'
     """
     kept: list[Constraint] = []
-    others: list[Constraint] = []
-    for constraint in constraints:
-        if constraint.met_by != "transform":
-            others.append(constraint)
-            continue
+    others = [c for c in constraints if c.met_by != "transform"]
+    transforms = [c for c in constraints if c.met_by == "transform"]
+    # Equalities and combinations first: rejection could almost never meet them.
+    transforms.sort(key=lambda c: c.rejection_feasible)
+    for constraint in transforms:
         replaced = {n for c in kept for n in c.replaced_columns()}
         clash = replaced.intersection(constraint.replaced_columns())
         if clash:
