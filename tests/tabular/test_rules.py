@@ -4,6 +4,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import stochgen
 from stochgen.cli import main
@@ -83,6 +85,12 @@ def test_every_rule_holds_on_every_sampled_row(table):
     assert all(_check_by_hand(out).values()), _check_by_hand(out)
     for constraint in model.constraints_:
         assert constraint.holds(out).all(), constraint.describe()
+    # Under conditions too (a per-label model, a range), and streamed in blocks.
+    pro = model.sample(2_000, seed=1, conditions={"plan": "pro", "a": (5.0, 40.0)})
+    assert (pro["plan"] == "pro").all() and pro["a"].between(5.0, 40.0).all()
+    assert all(_check_by_hand(pro).values()), _check_by_hand(pro)
+    blocks = pd.concat(model.iter_sample(70_000, seed=2))
+    assert all(_check_by_hand(blocks).values()), _check_by_hand(blocks)
     # Guard: without the rules, most of them break (they are not met by chance).
     free = CopulaSynthesizer(condition_columns=None).fit(table).sample(6_000, seed=0)
     broken = [name for name, ok in _check_by_hand(free).items() if not ok]
@@ -135,6 +143,78 @@ def test_rules_compile_to_the_built_in_constraints():
 def test_malformed_rules_fail_at_parse_time_naming_the_position(text, position, message):
     with pytest.raises(RuleSyntaxError, match=rf"position {position}: .*{re.escape(message)}"):
         parse_rule(text)
+
+
+_PIECES = st.sampled_from(
+    [
+        "a",
+        "b",
+        "`c d`",
+        "plan",
+        "1",
+        "2.5",
+        "-",
+        "+",
+        "*",
+        "/",
+        "(",
+        ")",
+        "<=",
+        "<",
+        "==",
+        "!=",
+        ">=",
+        "if",
+        "then",
+        "and",
+        "in",
+        "not",
+        "[",
+        "]",
+        ",",
+        "'x'",
+        '"y"',
+        "days",
+        "true",
+        "one_hot",
+        "unique",
+        "fixed_combinations",
+        "=",
+        ";",
+        "`",
+        "'",
+        "0",
+    ]
+)
+
+
+@settings(
+    max_examples=400,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(pieces=st.lists(_PIECES, max_size=9), rows=st.integers(0, 3))
+def test_any_text_parses_or_fails_with_a_positioned_syntax_error(pieces, rows):
+    text = " ".join(pieces)
+    try:
+        constraint = parse_rule(text)
+    except RuleSyntaxError as exc:
+        message = str(exc)
+        constraint = None
+    if constraint is None:
+        assert re.search(r"position \d+: |is empty", message), message
+        return
+    # A rule that parses names its columns and gives its text back.
+    assert isinstance(constraint, Constraint)
+    assert constraint.required_columns() or isinstance(constraint, Bounds)
+    assert parse_rule(constraint.describe()).get_params() == constraint.get_params()
+    frame = pd.DataFrame(
+        {name: np.arange(rows, dtype=float) for name in ["a", "b", "c d", "plan", "days"]}
+    )
+    if type(constraint) is Rule:
+        assert constraint.holds(frame).shape == (rows,)
 
 
 def test_bad_rules_are_refused_before_any_fit(table):
