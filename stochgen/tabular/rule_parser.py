@@ -190,7 +190,11 @@ def _tokenize(text: str) -> list[_Token]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None:
-            hint = " (use '==' to compare)" if text[pos] == "=" else ""
+            hint = ""
+            if text[pos] == "=":
+                hint = " (use '==' to compare)"
+            elif text[pos].isalnum():
+                hint = " (write such a column name between backquotes: `name`)"
             raise _error(text, pos, f"unexpected character {text[pos]!r}{hint}")
         kind, value = match.lastgroup or "", match.group()
         if kind == "number":
