@@ -49,17 +49,16 @@ __all__ = [
 
 # Comparisons allow this relative rounding error (of the sum of the terms' sizes).
 _RTOL = 1e-12
-_EPOCH = pd.Timestamp("1970-01-01")
+_TICKS_PER_SECOND = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
 
 
 def _as_numbers(series: pd.Series) -> np.ndarray:
     """Return a column as float64 (datetimes and durations in seconds; missing: NaN)."""
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
-        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return ((series - _EPOCH) / pd.Timedelta(seconds=1)).to_numpy(dtype=float, na_value=np.nan)
-    if pd.api.types.is_timedelta64_dtype(series):
-        return (series / pd.Timedelta(seconds=1)).to_numpy(dtype=float, na_value=np.nan)
+    if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
+        # Integer ticks since the epoch (UTC for tz-aware values) in the column's own unit.
+        seconds = series.array.asi8 / _TICKS_PER_SECOND[series.dt.unit]
+        seconds[series.isna().to_numpy()] = np.nan
+        return seconds
     return series.astype("float64").to_numpy(dtype=float, na_value=np.nan)
 
 

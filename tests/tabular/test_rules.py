@@ -497,3 +497,16 @@ def test_cli_fit_with_rules_copula_marginals_and_condition_columns(table, tmp_pa
     rules.write_text(json.dumps({"a": 1}))
     assert main(["fit", str(data), "-o", str(model), "--constraints", str(rules)]) == 2
     assert "expected a JSON list of rules" in capsys.readouterr().err
+
+
+def test_differences_with_units_on_any_datetime_resolution_and_zone():
+    start = pd.Series(pd.to_datetime(["2024-03-30 12:00", "2024-03-30 12:00", None]))
+    for zone in (None, "Europe/Oslo"):  # Oslo moves its clocks on 2024-03-31
+        for unit in ("s", "us", "ns"):
+            begin = start.dt.tz_localize(zone).astype(
+                f"datetime64[{unit}]" if zone is None else f"datetime64[{unit}, {zone}]"
+            )
+            end = begin + pd.to_timedelta(["24h", "25h", "1h"])
+            rows = pd.DataFrame({"start": begin, "end": end})
+            assert Rule("end - start <= 1 days").holds(rows).tolist() == [True, False, True]
+            assert Rule("end - start > 24.5 hours").holds(rows).tolist() == [False, True, True]
