@@ -135,6 +135,38 @@ def _metadata_table(args: argparse.Namespace, schema: Any, kinds: dict[str, str]
     return schema.prepare(data)
 
 
+def _read_constraints(path: str | None) -> list[str] | None:
+    """Read a JSON rules file (rules, or SDV constraint dictionaries)."""
+    if path is None:
+        return None
+    from stochgen.tabular.rule_files import read_rules
+
+    return read_rules(path)
+
+
+def _read_marginals(text: str) -> Any:
+    """Return ``--marginals``: a setting for all columns, or a JSON object per column."""
+    if not text.lstrip().startswith("{"):
+        return text
+    try:
+        marginals = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--marginals: not a setting name nor a JSON object: {exc}") from exc
+    if not all(isinstance(v, str) for v in marginals.values()):
+        raise UsageError("--marginals: a JSON object maps column names to setting names")
+    return marginals
+
+
+def _read_condition_columns(text: str) -> str | list[str] | None:
+    """Return ``--conditions-columns``: "auto", "none" or comma-separated column names."""
+    if text.strip().lower() in ("auto", "none"):
+        return None if text.strip().lower() == "none" else "auto"
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise UsageError(f"--conditions-columns: an empty column name in {text!r}")
+    return names
+
+
 def _cmd_fit(args: argparse.Namespace) -> int:
     from stochgen.io import read_table, save
     from stochgen.tabular.synthesizer import CopulaSynthesizer
@@ -143,15 +175,24 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     if output.suffix != ".json":
         output = output.with_name(output.name + ".json")
     for written in (output, output.with_suffix(".npz")):
-        _check_output(str(written), [args.data, args.schema, args.metadata], args.force)
+        _check_output(
+            str(written), [args.data, args.schema, args.metadata, args.constraints], args.force
+        )
     schema = _read_metadata(args.metadata, args.table)
     # --schema's kinds win over the metadata's.
     kinds = {**(schema.kinds if schema else {}), **(_read_kinds(args.schema) or {})} or None
+    constraints = _read_constraints(args.constraints)
     if schema is None:
         data = read_table(args.data, kinds, sep=args.sep)
     else:
         data = _metadata_table(args, schema, kinds)
-    model = CopulaSynthesizer(kinds=kinds).fit(data)
+    model = CopulaSynthesizer(
+        kinds=kinds,
+        copula=args.copula,
+        marginals=_read_marginals(args.marginals),
+        condition_columns=_read_condition_columns(args.conditions_columns),
+        constraints=constraints,
+    ).fit(data)
     path = save(model, output)
     print(f"fitted {len(model.columns_)} columns on {model.n_rows_} rows; model written to {path}")
     return 0
@@ -335,6 +376,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("--table", help="which table of a --metadata file that describes several")
     fit.add_argument("--sep", default=",", help="CSV field separator (default ',')")
+    fit.add_argument(
+        "--constraints",
+        metavar="RULES.json",
+        help='JSON list of rules every row keeps, e.g. ["start <= end", "a + b == total", '
+        "\"if plan == 'pro' then seats >= 5\"]",
+    )
+    fit.add_argument(
+        "--copula",
+        choices=("gaussian", "student_t", "vine"),
+        default="gaussian",
+        help="dependence of the columns (default gaussian)",
+    )
+    fit.add_argument(
+        "--marginals",
+        default="empirical",
+        help="marginal of numeric columns: empirical (default), auto, a family name, or a "
+        'JSON object per column, e.g. \'{"income": "lognormal"}\'',
+    )
+    fit.add_argument(
+        "--conditions-columns",
+        default="auto",
+        metavar="COLUMNS",
+        help="categorical columns whose labels get models of their own: auto (default), "
+        "none, or names separated by commas",
+    )
     fit.add_argument("--force", action="store_true", help="allow -o to replace an input file")
     fit.set_defaults(run=_cmd_fit)
 

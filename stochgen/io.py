@@ -39,6 +39,7 @@ __all__ = [
     "atomic_path",
     "load",
     "read_table",
+    "register_model_class",
     "save",
     "write_table",
 ]
@@ -67,6 +68,9 @@ MODEL_CLASSES: dict[str, str] = {
     "Inequality": "stochgen.tabular.constraints",
     "FixedCombinations": "stochgen.tabular.constraints",
     "Unique": "stochgen.tabular.constraints",
+    "Rule": "stochgen.tabular.rules",
+    "LinearEquality": "stochgen.tabular.rules",
+    "OneHot": "stochgen.tabular.rules",
     "EmpiricalDistribution": "stochgen.distributions.empirical",
     "Normal": "stochgen.distributions.continuous",
     "LogNormal": "stochgen.distributions.continuous",
@@ -113,10 +117,59 @@ MODEL_CLASSES: dict[str, str] = {
 }
 
 
+#: Classes a user opted into (`stochgen.register_constraint`): class name -> class.
+#: Filled only by explicit calls in this process, never from a file.
+_REGISTERED: dict[str, type[BaseModel]] = {}
+
+
+def register_model_class(cls: type[BaseModel]) -> None:
+    """Let model files name ``cls`` (an explicit opt-in; see `stochgen.register_constraint`).
+
+    The file then holds the class name, settings and fitted state as data;
+    `load` rebuilds the object only where this process registered the class.
+
+    Parameters
+    ----------
+    cls : type
+        A `BaseModel` subclass whose name no other listed or registered class has.
+
+    Raises
+    ------
+    TypeError
+        If ``cls`` is not a model class or its name is taken.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+        raise TypeError(f"register_model_class expects a stochgen model class; got {cls!r}")
+    name = cls.__name__
+    if name in MODEL_CLASSES or _REGISTERED.get(name, cls) is not cls:
+        raise TypeError(
+            f"cannot register {cls.__module__}.{name}: another class is saved under the name "
+            f"{name!r}; rename the class"
+        )
+    _REGISTERED[name] = cls
+
+
+def _check_saveable(cls: type) -> None:
+    """Refuse a model whose class a model file could not name back to this very class."""
+    name = cls.__name__
+    if _REGISTERED.get(name) is cls:
+        return
+    if name in MODEL_CLASSES and getattr(importlib.import_module(MODEL_CLASSES[name]), name) is cls:
+        return
+    raise TypeError(
+        f"{cls.__module__}.{name} cannot be saved: a model file names only stochgen's own "
+        f"classes and those registered with stochgen.register_constraint({name}) (whose "
+        "settings and fitted state are plain data)"
+    )
+
+
 def _resolve_class(name: Any) -> type[BaseModel]:
+    if isinstance(name, str) and name in _REGISTERED:
+        return _REGISTERED[name]
     if not isinstance(name, str) or name not in MODEL_CLASSES:
         raise ModelFileError(
-            f"model file names an unknown class {name!r}; known: {sorted(MODEL_CLASSES)}"
+            f"model file names an unknown class {name!r}; known: {sorted(MODEL_CLASSES)} "
+            "(a custom constraint loads once stochgen.register_constraint has registered it)"
         )
     module = importlib.import_module(MODEL_CLASSES[name])
     cls = getattr(module, name)
@@ -142,7 +195,9 @@ class _Encoder:
             value = float(obj)
             return value if math.isfinite(value) else {"__float__": repr(value)}
         if isinstance(obj, BaseModel):
-            return {"__model__": self.encode(obj.to_dict())}
+            body = obj.to_dict()
+            _check_saveable(type(obj))
+            return {"__model__": self.encode(body)}
         if isinstance(obj, np.ndarray):
             if obj.dtype.kind in "biufUM":
                 key = f"a{len(self.arrays)}"
@@ -336,7 +391,7 @@ def save(model: BaseModel, path: str | os.PathLike[str]) -> Path:
     """
     if not isinstance(model, BaseModel):
         raise TypeError(f"save expects a stochgen model; got {type(model).__name__}")
-    if type(model).__name__ not in MODEL_CLASSES:
+    if type(model).__name__ not in MODEL_CLASSES and type(model) not in _REGISTERED.values():
         raise TypeError(f"{type(model).__name__} cannot be saved: it is not a listed model class")
     from stochgen import __version__
 

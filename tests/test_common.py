@@ -19,7 +19,7 @@ import stochgen.samplers as samplers_module
 from stochgen._base import BaseModel
 from stochgen.exceptions import NotFittedError
 from stochgen.io import MODEL_CLASSES
-from stochgen.tabular import constraints
+from stochgen.tabular import constraints, rules
 from stochgen.tabular.synthesizer import CopulaSynthesizer
 
 
@@ -106,6 +106,15 @@ _FACTORIES = {
         _table,
     ),
     "Unique": (lambda: constraints.Unique("e"), _table),
+    "Rule": (lambda: rules.Rule("if d == 'p' then a <= hi"), _table),
+    "LinearEquality": (
+        lambda: rules.LinearEquality("a + c == s"),
+        lambda seed=0: _table().assign(s=lambda t: t["a"] + t["c"]),
+    ),
+    "OneHot": (
+        lambda: rules.OneHot(["p", "q"]),
+        lambda seed=0: _table().assign(p=lambda t: t["d"] == "p", q=lambda t: t["d"] == "q"),
+    ),
     "NumericColumn": (None, _series("numeric")),
     "CategoricalColumn": (None, _series("labels")),
     "ConstantColumn": (None, _series("constant")),

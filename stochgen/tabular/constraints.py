@@ -20,6 +20,7 @@ from stochgen._base import BaseModel
 from stochgen._validation import check_columns
 from stochgen.exceptions import ValidationError
 from stochgen.tabular.conditions import RowRule
+from stochgen.tabular.rule_parser import quote_column
 
 __all__ = [
     "Bounds",
@@ -48,6 +49,9 @@ class Constraint(BaseModel, RowRule):
     """
 
     met_by: ClassVar[str] = "rejection"
+    #: False for transforms rejection could almost never meet (equalities, sets of
+    #: combinations): where two transforms would generate one column, these are kept.
+    rejection_feasible: ClassVar[bool] = True
 
     def required_columns(self) -> list[str]:
         """Return the columns the rule reads."""
@@ -73,14 +77,24 @@ class Constraint(BaseModel, RowRule):
         """Return the condition that keeps the rule exactly (rules met in latent space)."""
         return {}
 
+    def describe(self) -> str:
+        """Return the rule as text (in the rule language where it has one)."""
+        return repr(self)
+
+    def validate_table(self, data: pd.DataFrame) -> None:
+        """Check the rule can apply to ``data`` (its columns exist, of fitting kinds)."""
+        check_columns(self.required_columns(), data.columns, type(self).__name__)
+
     def fit(self, data: pd.DataFrame) -> Self:
         """Check the columns exist; a transform also checks the rule holds on the real rows.
 
         Filters (bounds, uniqueness, predicates) may be stricter than the real
         table: they shape the output. A transform rebuilds columns from the
-        rule, so a real table that breaks it is refused.
+        rule, so a real table that breaks it is refused (`CopulaSynthesizer`
+        leaves such rows out of its fit, with a warning, before fitting its
+        constraints).
         """
-        check_columns(self.required_columns(), data.columns, type(self).__name__)
+        self.validate_table(data)
         if self.met_by == "transform":
             held = self.holds(data)
             if not held.all():
@@ -140,6 +154,30 @@ class Bounds(Constraint):
 
     def _learn(self, data: pd.DataFrame) -> None:
         self.dtype_ = str(data[self.column].dtype)
+
+    def describe(self) -> str:
+        """Return the rule as text, e.g. ``0 <= age <= 120``."""
+        column = quote_column(self.column)
+        if not all(_is_number(v) for v in (self.low, self.high) if v is not None):
+            return repr(self)  # the language has no date literals
+        if self.low is not None and self.high is not None:
+            return f"{_number(self.low)} <= {column} <= {_number(self.high)}"
+        if self.low is not None:
+            return f"{column} >= {_number(self.low)}"
+        if self.high is not None:
+            return f"{column} <= {_number(self.high)}"
+        return f"{column} == {column}"
+
+    def validate_table(self, data: pd.DataFrame) -> None:
+        """Check the column exists and its values compare with the bounds."""
+        super().validate_table(data)
+        try:
+            self.holds(data.iloc[:1])
+        except TypeError as exc:
+            raise ValidationError(
+                f"{self!r}: column {self.column!r} holds {data[self.column].dtype} values, "
+                f"which the bounds cannot be compared with ({exc})"
+            ) from exc
 
     def latent_condition(self) -> dict[str, Any]:
         """Return ``{column: (low, high)}``: an exact range of the column's latent score."""
@@ -221,9 +259,13 @@ class Inequality(Constraint):
         """Return ``[high_column]``: the model learns the gap in its place."""
         return [self.high_column]
 
-    def fit(self, data: pd.DataFrame) -> Self:
-        """Check both columns are numbers, or both date/times, then the rule and the dtype."""
-        check_columns(self.required_columns(), data.columns, type(self).__name__)
+    def describe(self) -> str:
+        """Return the rule as text: ``low_column <= high_column``."""
+        return f"{quote_column(self.low_column)} <= {quote_column(self.high_column)}"
+
+    def validate_table(self, data: pd.DataFrame) -> None:
+        """Check both columns exist and are numbers, or both date/times."""
+        super().validate_table(data)
         kinds = {name: _order_kind(data[name]) for name in self.required_columns()}
         if None in kinds.values() or len(set(kinds.values())) != 1:
             described = ", ".join(
@@ -232,7 +274,6 @@ class Inequality(Constraint):
             raise ValidationError(
                 f"{self!r} compares two numeric or two datetime columns; {described}"
             )
-        return super().fit(data)
 
     def _learn(self, data: pd.DataFrame) -> None:
         self.dtype_ = str(data[self.high_column].dtype)
@@ -280,6 +321,7 @@ class FixedCombinations(Constraint):
     """
 
     met_by = "transform"
+    rejection_feasible = False
     _fitted_attributes = ("dtypes_", "combinations_", "key_")
 
     def __init__(self, columns: list[str] | None = None) -> None:
@@ -297,6 +339,10 @@ class FixedCombinations(Constraint):
         """Return ``{key_: "categorical"}``, the joined column the model learns."""
         return {self.key_: "categorical"}
 
+    def describe(self) -> str:
+        """Return the rule as text: ``fixed_combinations(a, b)``."""
+        return f"fixed_combinations({', '.join(map(quote_column, self.required_columns()))})"
+
     def learned_columns(self, names: list[str]) -> list[str]:
         """Return ``names`` without the columns, with the joined column last."""
         return [n for n in names if n not in self.required_columns()] + [self.key_]
@@ -310,12 +356,12 @@ class FixedCombinations(Constraint):
             [tuple(r) in seen for r in _as_labels(rows[self.required_columns()])], dtype=bool
         )
 
-    def fit(self, data: pd.DataFrame) -> Self:
-        """Learn the observed combinations."""
+    def validate_table(self, data: pd.DataFrame) -> None:
+        """Check there are two or more columns and that they exist."""
         names = self.required_columns()
         if len(names) < 2:
             raise ValidationError(f"FixedCombinations needs two or more columns; got {names!r}")
-        return super().fit(data)
+        super().validate_table(data)
 
     def _learn(self, data: pd.DataFrame) -> None:
         names = self.required_columns()
@@ -347,6 +393,17 @@ class FixedCombinations(Constraint):
             dtype = self.dtypes_[name]
             rows[name] = values if dtype == "object" else values.astype(dtype)
         return rows
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def _number(value: Any) -> str:
+    """Return a number as a rule writes it."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _order_kind(column: pd.Series) -> str | None:
@@ -393,6 +450,10 @@ class Unique(Constraint):
 
     def _learn(self, data: pd.DataFrame) -> None:
         self.dtype_ = str(data[self.column].dtype)
+
+    def describe(self) -> str:
+        """Return the rule as text: ``unique(column)``."""
+        return f"unique({quote_column(self.column)})"
 
     def holds(self, rows: pd.DataFrame) -> np.ndarray:
         """Return which rows hold the first occurrence of their value."""

@@ -41,6 +41,7 @@ from stochgen.tabular.plan import (
     QuasiGaussianDraw,
     SamplingPlan,
 )
+from stochgen.tabular.rules import as_constraint, order_constraints
 from stochgen.tabular.schema import Schema
 from stochgen.tabular.streaming import write_blocks
 
@@ -120,8 +121,12 @@ class CopulaSynthesizer(BaseModel):
         "empirical" (default) reproduces each column's shape closest and fits
         fastest; "auto" uses a parametric family where the data cannot reject
         it (smooth tails, fewer parameters).
-    constraints : list of Constraint, optional
-        Rules every generated row meets (see `stochgen.tabular.constraints`).
+    constraints : list of str or Constraint, optional
+        Rules every generated row meets, as text (``"start <= end"``,
+        ``"a + b == total"``, ``"if plan == 'pro' then seats >= 5"``; see
+        `stochgen.tabular.rule_parser`) or constraint objects. Real rows
+        that break one are left out of the fit, with a `StochgenWarning`
+        giving their count.
     n_jobs : int or None
         Threads sampling blocks at once (None: one per core). Rows do not
         depend on it: block *i* always draws from stream *i* of the seed.
@@ -136,12 +141,14 @@ class CopulaSynthesizer(BaseModel):
         Dependence of the latent scores (None when no column has a latent
         dimension: constant and key columns only).
     n_rows_ : int
-        Rows seen in ``fit``.
+        Rows learned from in ``fit`` (real rows breaking a constraint are left out).
     class_models_ : dict
         Per conditioning column, label to the `LatentTable` fitted on that
         label's rows (sampled through a Gaussian copula of its ``corr_``).
     constraints_ : list of Constraint
-        The constraints, fitted.
+        The constraints, fitted (transforms first; a rule no transform or
+        latent range can meet alongside the others becomes a `Rule` met by
+        rejection). ``describe()`` lists them as rules.
     output_columns_ : list of str
         Columns of the real table, in order.
 
@@ -177,7 +184,7 @@ class CopulaSynthesizer(BaseModel):
         copula: str = "gaussian",
         condition_columns: str | list[str] | None = "auto",
         marginals: Any = "empirical",
-        constraints: list[Constraint] | None = None,
+        constraints: list[str | Constraint] | None = None,
         n_jobs: int | None = None,
     ) -> None:
         self.kinds = kinds
@@ -214,7 +221,7 @@ class CopulaSynthesizer(BaseModel):
             return self._fit(data)
 
     def _fit(self, data: pd.DataFrame) -> Self:
-        constraints = self._fit_constraints(data)
+        constraints, data = self._fit_constraints(data)
         work = data
         for constraint in constraints:
             work = constraint.forward(work)
@@ -241,17 +248,74 @@ class CopulaSynthesizer(BaseModel):
         check_is_fitted(self)
         return self.latent_.columns_
 
-    def _fit_constraints(self, data: pd.DataFrame) -> list[Constraint]:
+    def describe(self) -> str:
+        """Return the fitted model in words: rows, columns, copula and the rules it keeps.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> real = pd.DataFrame({"a": [1.0, 2.0, 4.0, 3.0], "b": [2.0, 2.5, 5.0, 3.5]})
+        >>> print(CopulaSynthesizer(constraints=["a <= b"]).fit(real).describe())
+        CopulaSynthesizer fitted on 4 rows of 2 columns, gaussian copula
+        rules:
+          a <= b  (by construction)
+        """
+        check_is_fitted(self)
+        how = {"transform": "by construction", "latent": "exact range", "rejection": "rejection"}
+        lines = [
+            f"CopulaSynthesizer fitted on {self.n_rows_} rows of {len(self.output_columns_)} "
+            f"columns, {self.copula} copula"
+        ]
+        if self.constraints_:
+            lines.append("rules:")
+            lines += [
+                f"  {c.describe()}  ({how.get(c.met_by, c.met_by)})" for c in self.constraints_
+            ]
+        return "\n".join(lines)
+
+    def _fit_constraints(self, data: pd.DataFrame) -> tuple[list[Constraint], pd.DataFrame]:
+        """Compile the rules, leave out the real rows that break one (warning), fit them.
+
+        Returns the fitted constraints, transforms first in an order in which
+        each reads real values, and the rows the model learns from.
+        """
         if self.constraints is None:
-            return []
+            return [], data
         if not isinstance(self.constraints, list | tuple):
             raise TypeError(f"constraints must be a list; got {type(self.constraints).__name__}")
-        fitted = []
-        for constraint in self.constraints:
-            if not isinstance(constraint, Constraint):
-                raise TypeError(f"constraints: {constraint!r} is not a stochgen constraint")
-            fitted.append(constraint.clone().fit(data))
-        return fitted
+        constraints = [
+            as_constraint(c, f"constraints[{i}]") for i, c in enumerate(self.constraints)
+        ]
+        for constraint in constraints:
+            constraint.validate_table(data)
+        constraints = order_constraints(constraints)
+        keep = np.ones(len(data), dtype=bool)
+        broken = []
+        for constraint in constraints:
+            if constraint.stateful:
+                continue  # uniqueness is a property of the generated set, not of a real row
+            held = constraint.holds(data)
+            if not held.all():
+                broken.append(f"{constraint.describe()} ({int((~held).sum())} rows)")
+                keep &= held
+        if broken:
+            dropped = int((~keep).sum())
+            if dropped == len(data):
+                raise ValidationError(
+                    f"constraints: every one of the {len(data)} real rows breaks a rule: "
+                    f"{'; '.join(broken)}"
+                )
+            warnings.warn(
+                f"{dropped} of {len(data)} real rows break a constraint and are left out of the "
+                f"fit: {'; '.join(broken)}",
+                StochgenWarning,
+                stacklevel=3,
+            )
+            data = data[keep]
+        return [constraint.fit(data) for constraint in constraints], data
 
     def _conditioning_columns(self, schema: Schema) -> list[str]:
         setting = self.condition_columns

@@ -57,10 +57,12 @@ def test_inequality_between_number_and_datetime_is_refused_clearly():
 
 
 def test_bounds_constraint_samples():
+    from stochgen.exceptions import StochgenWarning
     from stochgen.tabular.constraints import Bounds
     from stochgen.tabular.synthesizer import CopulaSynthesizer
 
-    model = CopulaSynthesizer(constraints=[Bounds("x", 0.0, 20.0)], n_jobs=1).fit(_table())
+    with pytest.warns(StochgenWarning, match="left out of the fit"):
+        model = CopulaSynthesizer(constraints=[Bounds("x", 0.0, 20.0)], n_jobs=1).fit(_table())
     rows = model.sample(50, seed=0)
     assert rows["x"].between(0.0, 20.0).all()
 

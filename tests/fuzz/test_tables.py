@@ -348,7 +348,7 @@ def test_constraints(constraints, n):
             warnings.simplefilter("ignore")
             rows = model.sample(n, seed=2)
     except Exception as exc:  # noqa: BLE001
-        names = ["constraints", "Bounds", "Inequality", "Unique", "FixedCombinations"]
+        names = ["constraints", "Bounds", "Inequality", "Unique", "FixedCombinations", "unique"]
         check_error(exc, table.columns, names)
         return
     _check_rows(table, rows, n)

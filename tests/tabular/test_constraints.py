@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 import stochgen
-from stochgen.exceptions import ValidationError
+from stochgen.exceptions import StochgenWarning, ValidationError
 from stochgen.tabular.constraints import (
     Bounds,
     FixedCombinations,
@@ -67,7 +67,10 @@ def test_without_constraints_the_rules_break(table):
 
 
 def test_bounds_as_exact_latent_ranges(table):
-    model = CopulaSynthesizer(constraints=[Bounds("amount", 50, 150), Positive("low")]).fit(table)
+    outside = int((~table["amount"].between(50, 150)).sum()) + int((table["low"] < 0).sum())
+    model = CopulaSynthesizer(constraints=[Bounds("amount", 50, 150), Positive("low")])
+    with pytest.warns(StochgenWarning, match=rf"^{outside} of 2000 real rows break a constraint"):
+        model.fit(table)
     out = model.sample(3_000, seed=1)
     assert out["amount"].between(50, 150).all()
     assert (out["low"] >= 0).all()
@@ -76,7 +79,8 @@ def test_bounds_as_exact_latent_ranges(table):
 
 
 def test_bounds_intersect_with_conditions(table):
-    model = CopulaSynthesizer(constraints=[Bounds("amount", high=100)]).fit(table)
+    with pytest.warns(StochgenWarning, match="amount <= 100"):
+        model = CopulaSynthesizer(constraints=[Bounds("amount", high=100)]).fit(table)
     out = model.sample(500, seed=2, conditions={"amount": (80, None)})
     assert out["amount"].between(80, 100).all()
     with pytest.raises(ValidationError, match="breaks the constraint"):
@@ -94,25 +98,32 @@ def test_predicate_by_rejection_and_exact_row_count(table):
     rule = Predicate(
         lambda rows: (rows["amount"] > rows["low"] * 10).to_numpy(), name="amount > 10 low"
     )
-    out = CopulaSynthesizer(constraints=[rule]).fit(table).sample(2_000, seed=4)
+    broken = int((table["amount"] <= table["low"] * 10).sum())
+    with pytest.warns(StochgenWarning, match=rf"^{broken} of 2000 real rows"):
+        model = CopulaSynthesizer(constraints=[rule]).fit(table)
+    out = model.sample(2_000, seed=4)
     assert len(out) == 2_000
     assert (out["amount"] > out["low"] * 10).all()
 
 
 def test_hopeless_predicate_fails_fast_naming_it(table):
-    rule = Predicate(lambda rows: (rows["amount"] > 10_000).to_numpy(), name="amount > 10000")
-    model = CopulaSynthesizer(constraints=[rule]).fit(table)
-    with pytest.raises(ValidationError, match=r"Predicate\('amount > 10000'\) held for 0\.000%"):
+    # Every real row meets it; the copula, which knows no exact link, almost never does.
+    real = table.assign(frac=(table["amount"] * 7) % 1)
+    rule = Predicate(lambda rows: (rows["frac"] == (rows["amount"] * 7) % 1).to_numpy(), name="f")
+    model = CopulaSynthesizer(constraints=[rule]).fit(real)
+    with pytest.raises(ValidationError, match=r"Predicate\('f'\) held for 0\.0"):
         model.sample(100, seed=0)
 
 
-def test_constraint_broken_by_real_data_is_refused(table):
+def test_constraint_broken_by_every_real_row_is_refused(table):
+    with pytest.raises(ValidationError, match="every one of the 2000 real rows breaks a rule"):
+        CopulaSynthesizer(constraints=["amount >= 1e6"]).fit(table)
     with pytest.raises(ValidationError, match="does not hold on"):
-        CopulaSynthesizer(constraints=[Inequality("high", "low")]).fit(table)
+        Inequality("high", "low").fit(table)  # a constraint alone still refuses
     with pytest.raises(ValidationError, match="unknown column"):
         CopulaSynthesizer(constraints=[Negative("nope")]).fit(table)
-    with pytest.raises(TypeError, match="not a stochgen constraint"):
-        CopulaSynthesizer(constraints=["low <= high"]).fit(table)
+    with pytest.raises(TypeError, match="neither a rule"):
+        CopulaSynthesizer(constraints=[3]).fit(table)
 
 
 def test_conditions_on_generated_columns_refused(table):
