@@ -70,7 +70,11 @@ def test_command_line_examples_run_in_order(folder, monkeypatch, capsys):
             code = exit_info.code
         assert code == 0, (argv, capsys.readouterr().err)
     out = capsys.readouterr().out
-    assert "numba" in out and "Why " in out  # the demo says what compiles and why privacy agrees
+    # The demo says why privacy agrees with the exact matches. Whether it names numba
+    # depends on whether this process has used the kernels already (it says so only
+    # when a step compiled or loaded them), so only the step that does it is checked.
+    assert "Why " in out
+    assert "the first sample compiles or loads the kernels" in out
     assert "wrote 500 rows to older.csv" in out
     for name in ("synthetic.csv", "synthetic.parquet", "older.csv", "even.csv", "report.html"):
         assert (folder / name).is_file(), name
