@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     "StochgenWarning": "stochgen.exceptions",
     "ConvergenceWarning": "stochgen.exceptions",
     "CopulaSynthesizer": "stochgen.tabular.synthesizer",
+    "SequenceSynthesizer": "stochgen.sequences.synthesizer",
     "Schema": "stochgen.tabular.schema",
     "balance": "stochgen.tabular.balance",
     "quality_filter": "stochgen.tabular.quality_filter",

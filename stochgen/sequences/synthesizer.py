@@ -1,0 +1,629 @@
+"""SequenceSynthesizer: panels and time series from context rows and latent dynamics."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from stochgen._base import BaseModel, check_is_fitted
+from stochgen._rng import BLOCK_ROWS, SeedLike, as_seed_sequence, block_generator
+from stochgen._validation import check_columns, check_dataframe, check_kinds, check_n_samples
+from stochgen.exceptions import ModelFileError, ValidationError
+from stochgen.kinds import KINDS
+from stochgen.sequences.dynamics import LatentVAR, fit_var, simulate_var
+from stochgen.sequences.timeline import (
+    check_timeline,
+    fit_timeline,
+    from_positions,
+    to_positions,
+)
+from stochgen.tabular.columns import IdColumn
+from stochgen.tabular.latent import LatentTable
+from stochgen.tabular.streaming import write_blocks
+from stochgen.tabular.synthesizer import CopulaSynthesizer
+
+__all__ = ["BLOCK_SEQUENCES", "SequenceSynthesizer"]
+
+#: Sequences per sampling block: block *i* draws its dynamics from stream *i*.
+BLOCK_SEQUENCES = 4096
+# Columns of the per-entity table that are not the user's: steps and first position.
+_LENGTH = "__length__"
+_START = "__start__"
+
+
+def _split_setting(setting: Any, columns: list[str]) -> Any:
+    # A per-column dict keeps the entries of ``columns``; one setting applies to all.
+    if isinstance(setting, dict):
+        return {k: v for k, v in setting.items() if k in columns}
+    return setting
+
+
+def _finite(scores: NDArray[np.float64]) -> NDArray[np.float64]:
+    # Undefined scores (the value of a missing entry) at the latent mean.
+    return np.where(np.isnan(scores), 0.0, scores)
+
+
+class SequenceSynthesizer(BaseModel):
+    """Synthetic panels and time series: context rows, lengths, order and dynamics.
+
+    A long table with one row per entity and time step is modelled in four
+    parts. **Context**: columns constant within every entity (inferred, or
+    given by ``context``) become one row per entity, modelled by a
+    `CopulaSynthesizer` (per-label models included) together with each
+    entity's **length** (number of steps) and the first value of the order
+    column, so lengths and starts depend on the context. **Dynamics**: the
+    other columns go through their marginals to latent normal scores (see
+    `LatentTable`; categorical columns take part through their label score)
+    and a VAR(p) on those scores, with the order chosen by AIC, is conditioned
+    on the entity's context scores and a time trend. **Order**: the gaps
+    between consecutive order values are modelled as non-negative values on
+    the order column's grid (years, days, hours), jointly with the dynamics,
+    so sequences stay ordered and regular panels stay regular.
+
+    Without ``entity`` the table is one long series: new series of a chosen
+    length follow its dynamics.
+
+    Parameters
+    ----------
+    entity : str, optional
+        The column naming each sequence (None: the table is one series).
+    order : str, optional
+        The column ordering steps within a sequence: integers, floats, dates
+        or datetimes (with or without a time zone). None: rows are in order.
+    context : list of str, optional
+        Columns constant within each entity; default: every such column.
+    kinds : dict of str to str, optional
+        Column kinds instead of the inferred ones (see `Schema`).
+    max_lags : int
+        Largest VAR order tried (AIC picks among 0..``max_lags``).
+    trend : bool
+        Let the dynamics drift with the step (a linear trend in the latent
+        scores), as panels of growing firms do.
+    marginals : "empirical", "auto", str, Distribution or dict
+        Numeric columns' marginal (see `CopulaSynthesizer`).
+    condition_columns : "auto", list of str or None
+        Context columns whose labels get models of their own (see
+        `CopulaSynthesizer`).
+
+    Attributes
+    ----------
+    output_columns_ : list of str
+        Columns of the real table, in order.
+    context_columns_ : list of str
+        Columns constant within each entity.
+    varying_columns_ : list of str
+        Columns modelled by the dynamics.
+    entity_model_ : IdColumn or None
+        Makes new entity identifiers.
+    context_model_ : CopulaSynthesizer or None
+        One row per entity: context columns, ``__length__`` and ``__start__``.
+    values_ : LatentTable or None
+        Latent layer of the varying columns.
+    gaps_ : LatentTable or None
+        Latent layer of the gaps between order positions.
+    timeline_ : dict or None
+        The order column's grid (see `stochgen.sequences.timeline`).
+    dynamics_ : dict
+        The fitted `LatentVAR` as arrays (``order``, ``exog_coef``,
+        ``lag_coef``, ``noise_chol``, ``aic``).
+    n_steps_ : int
+        Longest sequence seen in ``fit`` (also a single series' length).
+    start_ : float
+        First order position of a single series (0 with entities).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.zeros((8, 12))
+    >>> for t in range(1, 12):
+    ...     x[:, t] = 0.8 * x[:, t - 1] + rng.normal(size=8)
+    >>> real = pd.DataFrame({
+    ...     "firm": np.repeat(np.arange(8), 12),
+    ...     "year": np.tile(np.arange(2000, 2012), 8),
+    ...     "sector": np.repeat(list("abababab"), 12),
+    ...     "sales": x.ravel(),
+    ... })
+    >>> model = SequenceSynthesizer(entity="firm", order="year").fit(real)
+    >>> model.context_columns_
+    ['sector']
+    >>> synthetic = model.sample(3, seed=0)
+    >>> synthetic.groupby("firm")["year"].agg(["min", "max"]).to_numpy().tolist()
+    [[2000, 2011], [2000, 2011], [2000, 2011]]
+    >>> synthetic.dtypes.equals(real.dtypes)
+    True
+    """
+
+    _fitted_attributes = (
+        "output_columns_",
+        "context_columns_",
+        "varying_columns_",
+        "entity_model_",
+        "context_model_",
+        "values_",
+        "gaps_",
+        "timeline_",
+        "dynamics_",
+        "n_steps_",
+        "start_",
+    )
+
+    def __init__(
+        self,
+        *,
+        entity: str | None = None,
+        order: str | None = None,
+        context: list[str] | None = None,
+        kinds: dict[str, str] | None = None,
+        max_lags: int = 4,
+        trend: bool = True,
+        marginals: Any = "empirical",
+        condition_columns: str | list[str] | None = "auto",
+    ) -> None:
+        self.entity = entity
+        self.order = order
+        self.context = context
+        self.kinds = kinds
+        self.max_lags = max_lags
+        self.trend = trend
+        self.marginals = marginals
+        self.condition_columns = condition_columns
+
+    # ------------------------------------------------------------------ fit
+    def _check_settings(self, data: pd.DataFrame) -> None:
+        for name, value in (("entity", self.entity), ("order", self.order)):
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a column name (str) or None; got {value!r}")
+            if value not in data.columns:
+                raise ValidationError(
+                    f"{name}: unknown column {value!r}; the table has {list(data.columns)!r}"
+                )
+        if self.entity is not None and self.entity == self.order:
+            raise ValidationError(f"entity and order are the same column {self.entity!r}")
+        if self.entity is not None and data[self.entity].isna().any():
+            raise ValidationError(
+                f"entity: column {self.entity!r} has {int(data[self.entity].isna().sum())} "
+                "missing values; every row must name its sequence"
+            )
+        lags = self.max_lags
+        if isinstance(lags, bool) or not isinstance(lags, int | np.integer) or lags < 0:
+            raise ValidationError(f"max_lags must be a non-negative integer; got {lags!r}")
+        if not isinstance(self.trend, bool):
+            raise TypeError(f"trend must be True or False; got {self.trend!r}")
+        check_kinds(self.kinds, data.columns, KINDS)
+
+    def _context_columns(self, data: pd.DataFrame, codes: NDArray[np.intp]) -> list[str]:
+        keys = {self.entity, self.order}
+        candidates = [c for c in data.columns if c not in keys]
+        if self.context is not None:
+            if self.entity is None and list(self.context):
+                raise ValidationError(
+                    f"context={self.context!r} needs entity: a single series has no context"
+                )
+            given = check_columns(self.context, candidates, "context")
+        if self.entity is None:
+            return []
+        per_entity = data[candidates].groupby(codes, sort=False).nunique(dropna=False).max()
+        constant = [c for c in candidates if per_entity[c] <= 1]
+        if self.context is None:
+            return constant
+        varying = [c for c in given if c not in constant]
+        if varying:
+            raise ValidationError(
+                f"context: columns {varying!r} change within an entity; context columns "
+                "must be constant within each entity"
+            )
+        return [c for c in candidates if c in given]
+
+    def fit(self, data: pd.DataFrame) -> Self:
+        """Learn context, lengths, order gaps and dynamics from a long table.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            One row per entity and step, in any row order (not changed).
+
+        Returns
+        -------
+        Self
+
+        Raises
+        ------
+        TypeError
+            If ``data`` is not a DataFrame, a setting has the wrong type, or
+            the order column is not numbers, dates or datetimes.
+        stochgen.exceptions.ValidationError
+            On an empty table, an unknown entity, order or context column,
+            missing entity or order values, context columns that change
+            within an entity, or a column named ``__length__`` or ``__start__``.
+        """
+        check_dataframe(data)
+        self._check_settings(data)
+        reserved = [c for c in (_LENGTH, _START) if c in data.columns]
+        if reserved:
+            raise ValidationError(f"data: column names {reserved!r} are reserved; rename them")
+        timeline = None if self.order is None else fit_timeline(data[self.order], self.order)
+        by = [c for c in (self.entity, self.order) if c is not None]
+        table = data.sort_values(by, kind="stable") if by else data
+        table = table.reset_index(drop=True)
+        if self.entity is None:
+            codes = np.zeros(len(table), dtype=np.intp)
+        else:
+            codes = pd.factorize(table[self.entity])[0]
+        lengths = np.bincount(codes)
+        firsts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        steps = np.arange(len(table)) - np.repeat(firsts, lengths)
+        context = self._context_columns(table, codes)
+        keys = {self.entity, self.order}
+        varying = [c for c in table.columns if c not in keys and c not in context]
+        positions = None if timeline is None else to_positions(table[self.order], timeline)
+
+        entity_model = None
+        context_model = None
+        context_scores = np.zeros((len(table), 0))
+        if self.entity is not None:
+            entity_model = IdColumn().fit(table[self.entity].drop_duplicates())
+            per_entity = table.iloc[firsts][context].reset_index(drop=True)
+            per_entity[_LENGTH] = lengths.astype(np.int64)
+            if positions is not None:
+                per_entity[_START] = self._typed_positions(positions[firsts], timeline)
+            context_model = CopulaSynthesizer(
+                kinds=_split_setting(self.kinds, context),
+                marginals=_split_setting(self.marginals, context),
+                condition_columns=self.condition_columns,
+            ).fit(per_entity)
+            context_scores = _finite(context_model.latent_.scores(per_entity))[codes]
+
+        values = None
+        blocks = []
+        if varying:
+            values = LatentTable(
+                kinds=_split_setting(self.kinds, varying),
+                marginals=_split_setting(self.marginals, varying),
+            )
+            blocks.append(_finite(values.fit_transform(table[varying])))
+        gaps = None
+        later = steps > 0
+        if positions is not None and later.any():
+            gap_values = positions[later] - positions[np.flatnonzero(later) - 1]
+            gaps = LatentTable()
+            gap_scores = gaps.fit_transform(
+                pd.DataFrame({"gap": self._typed_positions(gap_values, timeline)})
+            )
+            full = np.zeros((len(table), gap_scores.shape[1]))
+            full[later] = _finite(gap_scores)
+            blocks.append(full)
+        scores = np.hstack(blocks) if blocks else np.zeros((len(table), 0))
+
+        n_steps = int(lengths.max())
+        exog = self._exog(context_scores[:, None, :], steps[None, :], n_steps)[0]
+        dynamics = fit_var(np.ascontiguousarray(scores), steps, exog, int(self.max_lags))
+
+        self.output_columns_ = list(data.columns)
+        self.context_columns_ = context
+        self.varying_columns_ = varying
+        self.entity_model_ = entity_model
+        self.context_model_ = context_model
+        self.values_ = values
+        self.gaps_ = gaps
+        self.timeline_ = timeline
+        self.dynamics_ = dynamics._asdict()
+        self.n_steps_ = n_steps
+        self.start_ = float(positions[0]) if positions is not None and self.entity is None else 0.0
+        return self
+
+    @staticmethod
+    def _typed_positions(values: NDArray[np.float64], timeline: dict[str, Any]) -> NDArray[Any]:
+        # Whole grid steps as integers (the integer marginal keeps them whole).
+        if timeline["kind"] == "float":
+            return values
+        return np.rint(values).astype(np.int64)
+
+    def _exog(
+        self, context_scores: NDArray[np.float64], steps: NDArray[np.int64], n_steps: int
+    ) -> NDArray[np.float64]:
+        """Regressors (n, T, m): intercept, context scores, trend in the step."""
+        n, steps_count = context_scores.shape[0], steps.shape[-1]
+        parts = [np.ones((n, steps_count, 1))]
+        if context_scores.shape[-1]:
+            parts.append(
+                np.broadcast_to(context_scores, (n, steps_count, context_scores.shape[-1]))
+            )
+        if self.trend:
+            import os as _os
+
+            if _os.environ.get("TREND") == "linear":
+                tau = steps / max(n_steps - 1, 1)
+            else:
+                from scipy.special import ndtri
+
+                tau = ndtri((np.minimum(steps, n_steps - 1) + 0.5) / n_steps)
+            parts.append(np.broadcast_to(tau.reshape(1, steps_count, 1), (n, steps_count, 1)))
+        return np.concatenate(parts, axis=2)
+
+    # --------------------------------------------------------------- sample
+    def _check_sample_args(
+        self, conditions: dict[str, Any] | None, sequence_length: int | None
+    ) -> dict[str, Any]:
+        if conditions is not None and not isinstance(conditions, dict):
+            raise TypeError(f"conditions must be a dict; got {type(conditions).__name__}")
+        conditions = dict(conditions or {})
+        if conditions:
+            if self.entity is None:
+                raise ValidationError(
+                    "conditions: a single series (entity=None) has no context to condition on"
+                )
+            outside = [c for c in conditions if c not in self.context_columns_]
+            if outside:
+                raise ValidationError(
+                    f"conditions: {outside!r} are not context columns (constant within an "
+                    f"entity); conditions are met on {self.context_columns_!r}"
+                )
+        if sequence_length is not None:
+            length = check_n_samples(sequence_length, "sequence_length")
+            if length < 1:
+                raise ValidationError(f"sequence_length must be at least 1; got {length}")
+        return conditions
+
+    def _per_sequence(
+        self,
+        n: int,
+        seed: np.random.SeedSequence,
+        conditions: dict[str, Any],
+        sequence_length: int | None,
+    ) -> pd.DataFrame:
+        """One row per sequence: context columns, length and start."""
+        if self.context_model_ is not None:
+            rows = self.context_model_.sample(n, seed=seed, conditions=conditions or None)
+        else:
+            rows = pd.DataFrame({_LENGTH: np.full(n, self.n_steps_, dtype=np.int64)})
+        if sequence_length is not None:
+            rows[_LENGTH] = sequence_length
+        if _START not in rows:
+            rows[_START] = self.start_
+        return rows
+
+    def _block(
+        self, rows: pd.DataFrame, rng: np.random.Generator, first_sequence: int, first_row: int
+    ) -> pd.DataFrame:
+        lengths = rows[_LENGTH].to_numpy(dtype=np.int64)
+        n, longest = len(rows), int(lengths.max(initial=0))
+        if self.context_model_ is not None and n:
+            scores = _finite(self.context_model_.latent_.scores(rows))
+        else:
+            scores = np.zeros((n, 0))
+        dynamics = LatentVAR(**self.dynamics_)
+        d = dynamics.noise_chol.shape[-1]
+        exog = self._exog(scores[:, None, :], np.arange(longest), self.n_steps_)
+        noise = rng.standard_normal((n, longest, d))
+        z = simulate_var(dynamics, exog, noise)
+        present = np.arange(longest)[None, :] < lengths[:, None]
+        flat = z[present]
+        total = flat.shape[0]
+        index = pd.RangeIndex(first_row, first_row + total)
+        sequence_of_row = np.repeat(np.arange(n), lengths)
+        out: dict[str, Any] = {}
+        if self.entity_model_ is not None:
+            ids = pd.Series(self.entity_model_.from_normal(np.empty((n, 0)), first_sequence))
+            out[self.entity] = ids.iloc[sequence_of_row].reset_index(drop=True)
+        for name in self.context_columns_:
+            out[name] = rows[name].iloc[sequence_of_row].reset_index(drop=True)
+        dv = self.values_.n_latent if self.values_ is not None else 0
+        if self.values_ is not None:
+            values = self.values_.rows(flat[:, :dv], first_row)
+            for name in self.varying_columns_:
+                out[name] = values[name].reset_index(drop=True)
+        if self.timeline_ is not None:
+            gap = np.zeros((n, longest))
+            if self.gaps_ is not None:
+                drawn = self.gaps_.rows(flat[:, dv:])["gap"].to_numpy(dtype=np.float64)
+                gap[present] = np.maximum(drawn, 0.0)
+            gap[:, :1] = 0.0
+            starts = rows[_START].to_numpy(dtype=np.float64)
+            positions = (starts[:, None] + np.cumsum(gap, axis=1))[present]
+            out[self.order] = from_positions(positions, self.timeline_)
+        return pd.DataFrame(
+            {name: _values(out[name]) for name in self.output_columns_}, index=index, copy=False
+        )
+
+    def iter_sample(
+        self,
+        n_sequences: int,
+        seed: SeedLike = None,
+        *,
+        sequence_length: int | None = None,
+        conditions: dict[str, Any] | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Yield the rows of `sample` in blocks of `BLOCK_SEQUENCES` sequences.
+
+        Parameters
+        ----------
+        n_sequences, seed, sequence_length, conditions
+            As in `sample`.
+
+        Yields
+        ------
+        pandas.DataFrame
+            Consecutive blocks; concatenated they equal `sample`'s output.
+        """
+        check_is_fitted(self)
+        n = check_n_samples(n_sequences, "n_sequences")
+        conditions = self._check_sample_args(conditions, sequence_length)
+        context_seed, dynamics_seed = as_seed_sequence(seed).spawn(2)
+        rows = self._per_sequence(n, context_seed, conditions, sequence_length)
+        return self._iter_blocks(rows, dynamics_seed)
+
+    def _iter_blocks(
+        self, rows: pd.DataFrame, dynamics_seed: np.random.SeedSequence
+    ) -> Iterator[pd.DataFrame]:
+        first_row = 0
+        for i, start in enumerate(range(0, len(rows), BLOCK_SEQUENCES)):
+            part = rows.iloc[start : start + BLOCK_SEQUENCES].reset_index(drop=True)
+            block = self._block(part, block_generator(dynamics_seed, i), start, first_row)
+            first_row += len(block)
+            yield block
+
+    def sample(
+        self,
+        n_sequences: int,
+        seed: SeedLike = None,
+        *,
+        sequence_length: int | None = None,
+        conditions: dict[str, Any] | None = None,
+    ) -> pd.DataFrame:
+        """Generate ``n_sequences`` new sequences, in time order within each.
+
+        Parameters
+        ----------
+        n_sequences : int
+            Number of sequences (entities). Without ``entity`` the series are
+            stacked one after another, each starting where the real one did.
+        seed : None, int, SeedSequence, BitGenerator or Generator
+            The same seed gives the same rows.
+        sequence_length : int, optional
+            Steps of every sequence (default: drawn with the context; a single
+            series' real length).
+        conditions : dict, optional
+            Context column to a value (or a ``(low, high)`` range for numbers
+            and datetimes), met exactly by the context model.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Same columns, order and dtypes as the fitted table; new entity
+            identifiers; rows sorted by entity and order.
+
+        Raises
+        ------
+        stochgen.exceptions.NotFittedError
+            If called before ``fit``.
+        stochgen.exceptions.ValidationError
+            On a negative ``n_sequences``, a ``sequence_length`` below 1, or
+            conditions on columns that are not context columns.
+        """
+        blocks = list(
+            self.iter_sample(
+                n_sequences, seed, sequence_length=sequence_length, conditions=conditions
+            )
+        )
+        if not blocks:
+            return self._empty()
+        return pd.concat(blocks) if len(blocks) > 1 else blocks[0]
+
+    def _empty(self) -> pd.DataFrame:
+        rows = self._per_sequence(0, as_seed_sequence(0), {}, None)
+        return self._block(rows, np.random.default_rng(0), 0, 0)
+
+    def sample_to(
+        self,
+        path: str | os.PathLike[str],
+        n_sequences: int,
+        seed: SeedLike = None,
+        *,
+        sequence_length: int | None = None,
+        conditions: dict[str, Any] | None = None,
+        block_rows: int = BLOCK_ROWS,
+        format: str | None = None,  # noqa: A002 - the word users expect
+    ) -> Path:
+        """Stream the rows of `sample` to a CSV or Parquet file, block by block.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination (``.csv``, ``.parquet``).
+        n_sequences, seed, sequence_length, conditions
+            As in `sample`.
+        block_rows : int
+            Rows per write.
+        format : {"csv", "parquet"}, optional
+            Default: from the file suffix.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        blocks = self.iter_sample(
+            n_sequences, seed, sequence_length=sequence_length, conditions=conditions
+        )
+        block_rows = check_n_samples(block_rows, "block_rows")
+        if block_rows == 0:
+            raise ValidationError("block_rows must be positive; got 0")
+        return write_blocks(blocks, path, block_rows=block_rows, fmt=format, empty=self._empty())
+
+    # ---------------------------------------------------------- model files
+    def _set_state(self, state: dict[str, Any]) -> None:
+        super()._set_state(state)
+        columns = self.output_columns_
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            raise ModelFileError("SequenceSynthesizer: output_columns_ must be a list of names")
+        keys = [c for c in (self.entity, self.order) if c is not None]
+        if sorted([*keys, *self.context_columns_, *self.varying_columns_]) != sorted(columns):
+            raise ModelFileError("SequenceSynthesizer: the column roles do not cover the columns")
+        if (self.entity is None) != (self.context_model_ is None) or (self.entity is None) != (
+            self.entity_model_ is None
+        ):
+            raise ModelFileError("SequenceSynthesizer: entity and context models do not match")
+        if self.context_model_ is not None:
+            if not isinstance(self.context_model_, CopulaSynthesizer) or not isinstance(
+                self.entity_model_, IdColumn
+            ):
+                raise ModelFileError("SequenceSynthesizer: context or entity model has wrong type")
+        for name in ("values_", "gaps_"):
+            table = getattr(self, name)
+            if table is not None and not isinstance(table, LatentTable):
+                raise ModelFileError(f"SequenceSynthesizer: {name} must be a LatentTable")
+        if (self.values_ is None) != (not self.varying_columns_):
+            raise ModelFileError("SequenceSynthesizer: values_ does not match varying_columns_")
+        if self.values_ is not None and list(self.values_.columns_) != self.varying_columns_:
+            raise ModelFileError("SequenceSynthesizer: values_ columns do not match")
+        if (self.order is None) != (self.timeline_ is None):
+            raise ModelFileError("SequenceSynthesizer: timeline_ does not match order")
+        if self.timeline_ is not None:
+            check_timeline(self.timeline_)
+        self._check_dynamics()
+
+    def _check_dynamics(self) -> None:
+        fields = set(LatentVAR._fields)
+        if not isinstance(self.dynamics_, dict) or set(self.dynamics_) != fields:
+            raise ModelFileError(f"SequenceSynthesizer: dynamics_ must hold {sorted(fields)}")
+        p = self.dynamics_["order"]
+        if isinstance(p, bool) or not isinstance(p, int) or p < 0:
+            raise ModelFileError("SequenceSynthesizer: the VAR order must be a whole number")
+        d = (self.values_.n_latent if self.values_ is not None else 0) + (
+            self.gaps_.n_latent if self.gaps_ is not None else 0
+        )
+        m = 1 + int(self.trend)
+        if self.context_model_ is not None:
+            m += self.context_model_.latent_.n_latent
+        shapes = {
+            "exog_coef": (p + 1, m, d),
+            "lag_coef": (p + 1, p, d, d),
+            "noise_chol": (p + 1, d, d),
+        }
+        for name, shape in shapes.items():
+            array = np.asarray(self.dynamics_[name], dtype=float)
+            if array.shape != shape or not np.isfinite(array).all():
+                raise ModelFileError(
+                    f"SequenceSynthesizer: dynamics_[{name!r}] must be finite with shape {shape}"
+                )
+            self.dynamics_[name] = array
+        self.dynamics_["aic"] = np.asarray(self.dynamics_["aic"], dtype=float)
+        for key in ("n_steps_",):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ModelFileError(f"SequenceSynthesizer: {key} must be a positive integer")
+        if not isinstance(self.start_, float) or not np.isfinite(self.start_):
+            raise ModelFileError("SequenceSynthesizer: start_ must be a finite number")
+
+
+def _values(column: Any) -> Any:
+    # Positional arrays with their dtypes: the output's index is the global row number.
+    return column.array if isinstance(column, pd.Series) else column
