@@ -88,6 +88,7 @@ def fit_var(
     steps: NDArray[np.int64],
     exog: NDArray[np.float64],
     max_lags: int,
+    criterion: str = "aic",
 ) -> LatentVAR:
     """Fit VARs with 0..``max_lags`` lags by least squares and keep the AIC order.
 
@@ -138,7 +139,8 @@ def fit_var(
             _, residuals = _least_squares(x, y)
             rows = y.shape[0]
             _, logdet = np.linalg.slogdet(residuals.T @ residuals / rows)
-            aic[k] = logdet + 2.0 * x.shape[1] * d / rows
+            penalty = 2.0 if criterion == "aic" else np.log(rows)
+            aic[k] = logdet + penalty * x.shape[1] * d / rows
         aic = np.where(np.isfinite(aic), aic, np.inf)
     fits = [_fit_order(scores, steps, exog, k) for k in range(top + 1)] if d else []
     # The best AIC among the fits that stay bounded over the real sequences'

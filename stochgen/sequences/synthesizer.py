@@ -13,9 +13,16 @@ from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._rng import BLOCK_ROWS, SeedLike, as_seed_sequence, block_generator
-from stochgen._validation import check_columns, check_dataframe, check_kinds, check_n_samples
+from stochgen._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_kinds,
+    check_n_samples,
+)
 from stochgen.exceptions import ModelFileError, ValidationError
 from stochgen.kinds import KINDS
+from stochgen.sequences.changes import cumulate, integrated_columns, within_changes
 from stochgen.sequences.dynamics import LatentVAR, fit_var, simulate_var
 from stochgen.sequences.timeline import (
     check_timeline,
@@ -34,7 +41,11 @@ __all__ = ["BLOCK_SEQUENCES", "SequenceSynthesizer"]
 BLOCK_SEQUENCES = 4096
 # Columns of the per-entity table that are not the user's: steps and first position.
 _LENGTH = "__length__"
-_START = "__start__"
+
+
+def _first(name: str) -> str:
+    """Name of the per-sequence column holding ``name``'s first value."""
+    return f"__first_{name}__"
 
 
 def _split_setting(setting: Any, columns: list[str]) -> Any:
@@ -61,10 +72,13 @@ class SequenceSynthesizer(BaseModel):
     other columns go through their marginals to latent normal scores (see
     `LatentTable`; categorical columns take part through their label score)
     and a VAR(p) on those scores, with the order chosen by AIC, is conditioned
-    on the entity's context scores and a time trend. **Order**: the gaps
-    between consecutive order values are modelled as non-negative values on
-    the order column's grid (years, days, hours), jointly with the dynamics,
-    so sequences stay ordered and regular panels stay regular.
+    on the entity's context scores and a trend in the step. Columns that
+    trend within their sequences (``differences``) take part through their
+    changes, added up from a first value drawn with the context.
+    **Order**: the gaps between consecutive order values are modelled as
+    non-negative changes on the order column's grid (years, days, hours),
+    jointly with the dynamics, so sequences stay ordered and regular panels
+    stay regular.
 
     Without ``entity`` the table is one long series: new series of a chosen
     length follow its dynamics.
@@ -83,8 +97,14 @@ class SequenceSynthesizer(BaseModel):
     max_lags : int
         Largest VAR order tried (AIC picks among 0..``max_lags``).
     trend : bool
-        Let the dynamics drift with the step (a linear trend in the latent
-        scores), as panels of growing firms do.
+        Let the dynamics drift with the step (a regressor equal to the normal
+        score of the step's position in the longest sequence), as panels of
+        growing firms do.
+    differences : "auto", list of str or None
+        Number columns modelled by their changes within a sequence (see
+        `stochgen.sequences.changes`): "auto" takes those without missing
+        values whose changes drift one way (mean at least half the standard
+        deviation); their levels stay in the real range.
     marginals : "empirical", "auto", str, Distribution or dict
         Numeric columns' marginal (see `CopulaSynthesizer`).
     condition_columns : "auto", list of str or None
@@ -98,24 +118,31 @@ class SequenceSynthesizer(BaseModel):
     context_columns_ : list of str
         Columns constant within each entity.
     varying_columns_ : list of str
-        Columns modelled by the dynamics.
+        Columns modelled by the dynamics through their values.
+    integrated_columns_ : list of str
+        Columns modelled by the dynamics through their changes.
     entity_model_ : IdColumn or None
         Makes new entity identifiers.
     context_model_ : CopulaSynthesizer or None
-        One row per entity: context columns, ``__length__`` and ``__start__``.
+        One row per entity: context columns, ``__length__`` and the first
+        value ``__first_<name>__`` of the order and integrated columns.
     values_ : LatentTable or None
         Latent layer of the varying columns.
-    gaps_ : LatentTable or None
-        Latent layer of the gaps between order positions.
+    changes_ : LatentTable or None
+        Latent layer of the changes: the order column's gaps (in grid steps)
+        and the integrated columns' changes.
     timeline_ : dict or None
         The order column's grid (see `stochgen.sequences.timeline`).
+    levels_ : dict
+        Per integrated column: its real range and dtype.
     dynamics_ : dict
         The fitted `LatentVAR` as arrays (``order``, ``exog_coef``,
         ``lag_coef``, ``noise_chol``, ``aic``).
     n_steps_ : int
         Longest sequence seen in ``fit`` (also a single series' length).
-    start_ : float
-        First order position of a single series (0 with entities).
+    first_ : dict of str to float
+        A single series' first order position and integrated values (empty
+        with entities: drawn with the context).
 
     Examples
     --------
@@ -147,11 +174,13 @@ class SequenceSynthesizer(BaseModel):
         "entity_model_",
         "context_model_",
         "values_",
-        "gaps_",
+        "integrated_columns_",
+        "changes_",
         "timeline_",
+        "levels_",
         "dynamics_",
         "n_steps_",
-        "start_",
+        "first_",
     )
 
     def __init__(
@@ -162,7 +191,9 @@ class SequenceSynthesizer(BaseModel):
         context: list[str] | None = None,
         kinds: dict[str, str] | None = None,
         max_lags: int = 4,
+        criterion: str = "aic",
         trend: bool = True,
+        differences: str | list[str] | None = "auto",
         marginals: Any = "empirical",
         condition_columns: str | list[str] | None = "auto",
     ) -> None:
@@ -171,7 +202,9 @@ class SequenceSynthesizer(BaseModel):
         self.context = context
         self.kinds = kinds
         self.max_lags = max_lags
+        self.criterion = criterion
         self.trend = trend
+        self.differences = differences
         self.marginals = marginals
         self.condition_columns = condition_columns
 
@@ -198,6 +231,7 @@ class SequenceSynthesizer(BaseModel):
             raise ValidationError(f"max_lags must be a non-negative integer; got {lags!r}")
         if not isinstance(self.trend, bool):
             raise TypeError(f"trend must be True or False; got {self.trend!r}")
+        check_choice(self.criterion, "criterion", ("aic", "bic"))
         check_kinds(self.kinds, data.columns, KINDS)
 
     def _context_columns(self, data: pd.DataFrame, codes: NDArray[np.intp]) -> list[str]:
@@ -243,13 +277,15 @@ class SequenceSynthesizer(BaseModel):
         stochgen.exceptions.ValidationError
             On an empty table, an unknown entity, order or context column,
             missing entity or order values, context columns that change
-            within an entity, or a column named ``__length__`` or ``__start__``.
+            within an entity, or a column named like ``__name__``.
         """
         check_dataframe(data)
         self._check_settings(data)
-        reserved = [c for c in (_LENGTH, _START) if c in data.columns]
+        reserved = [c for c in data.columns if c.startswith("__") and c.endswith("__")]
         if reserved:
-            raise ValidationError(f"data: column names {reserved!r} are reserved; rename them")
+            raise ValidationError(
+                f"data: column names {reserved!r} are reserved (__name__); rename them"
+            )
         timeline = None if self.order is None else fit_timeline(data[self.order], self.order)
         by = [c for c in (self.entity, self.order) if c is not None]
         table = data.sort_values(by, kind="stable") if by else data
@@ -264,7 +300,26 @@ class SequenceSynthesizer(BaseModel):
         context = self._context_columns(table, codes)
         keys = {self.entity, self.order}
         varying = [c for c in table.columns if c not in keys and c not in context]
-        positions = None if timeline is None else to_positions(table[self.order], timeline)
+        integrated = integrated_columns(table, steps, varying, self.differences)
+        levels = [c for c in varying if c not in integrated]
+
+        # Columns added up from a first value: the order's grid positions, integrated columns.
+        cumulated: dict[str, NDArray[Any]] = {}
+        if timeline is not None:
+            positions = to_positions(table[self.order], timeline)
+            cumulated[self.order] = self._typed_positions(positions, timeline)
+        for name in integrated:
+            cumulated[name] = table[name].to_numpy()
+        first_values = {name: values[firsts] for name, values in cumulated.items()}
+
+        values = None
+        blocks = []
+        if levels:
+            values = LatentTable(
+                kinds=_split_setting(self.kinds, levels),
+                marginals=_split_setting(self.marginals, levels),
+            )
+            blocks.append(_finite(values.fit_transform(table[levels])))
 
         entity_model = None
         context_model = None
@@ -273,8 +328,8 @@ class SequenceSynthesizer(BaseModel):
             entity_model = IdColumn().fit(table[self.entity].drop_duplicates())
             per_entity = table.iloc[firsts][context].reset_index(drop=True)
             per_entity[_LENGTH] = lengths.astype(np.int64)
-            if positions is not None:
-                per_entity[_START] = self._typed_positions(positions[firsts], timeline)
+            for name, first in first_values.items():
+                per_entity[_first(name)] = first
             context_model = CopulaSynthesizer(
                 kinds=_split_setting(self.kinds, context),
                 marginals=_split_setting(self.marginals, context),
@@ -282,43 +337,60 @@ class SequenceSynthesizer(BaseModel):
             ).fit(per_entity)
             context_scores = _finite(context_model.latent_.scores(per_entity))[codes]
 
-        values = None
-        blocks = []
-        if varying:
-            values = LatentTable(
-                kinds=_split_setting(self.kinds, varying),
-                marginals=_split_setting(self.marginals, varying),
-            )
-            blocks.append(_finite(values.fit_transform(table[varying])))
-        gaps = None
+        changes = None
         later = steps > 0
-        if positions is not None and later.any():
-            gap_values = positions[later] - positions[np.flatnonzero(later) - 1]
-            gaps = LatentTable()
-            gap_scores = gaps.fit_transform(
-                pd.DataFrame({"gap": self._typed_positions(gap_values, timeline)})
-            )
-            full = np.zeros((len(table), gap_scores.shape[1]))
-            full[later] = _finite(gap_scores)
+        if cumulated and later.any():
+            changes = LatentTable(marginals=_split_setting(self.marginals, integrated))
+            frame = pd.DataFrame({n: within_changes(v, steps) for n, v in cumulated.items()})
+            change_scores = changes.fit_transform(frame)
+            full = np.zeros((len(table), change_scores.shape[1]))
+            full[later] = _finite(change_scores)
             blocks.append(full)
         scores = np.hstack(blocks) if blocks else np.zeros((len(table), 0))
 
         n_steps = int(lengths.max())
         exog = self._exog(context_scores[:, None, :], steps[None, :], n_steps)[0]
-        dynamics = fit_var(np.ascontiguousarray(scores), steps, exog, int(self.max_lags))
+        dynamics = fit_var(
+            np.ascontiguousarray(scores), steps, exog, int(self.max_lags), self.criterion
+        )
 
         self.output_columns_ = list(data.columns)
         self.context_columns_ = context
-        self.varying_columns_ = varying
+        self.varying_columns_ = levels
+        self.integrated_columns_ = integrated
         self.entity_model_ = entity_model
         self.context_model_ = context_model
         self.values_ = values
-        self.gaps_ = gaps
+        self.changes_ = changes
         self.timeline_ = timeline
+        self.levels_ = {
+            name: {
+                "low": float(table[name].min()),
+                "high": float(table[name].max()),
+                "dtype": str(table[name].dtype),
+            }
+            for name in integrated
+        }
         self.dynamics_ = dynamics._asdict()
         self.n_steps_ = n_steps
-        self.start_ = float(positions[0]) if positions is not None and self.entity is None else 0.0
+        self.first_ = (
+            {name: float(values[0]) for name, values in first_values.items()}
+            if self.entity is None
+            else {}
+        )
         return self
+
+    def _cumulated_columns(self) -> list[str]:
+        """Return the order column (if any) and the integrated columns: cumulated changes."""
+        return [*([self.order] if self.order is not None else []), *self.integrated_columns_]
+
+    def _level(self, name: str, values: NDArray[np.float64]) -> pd.Series:
+        # Added-up changes stay in the real range, in the column's dtype.
+        level = self.levels_[name]
+        values = np.clip(values, level["low"], level["high"])
+        if pd.api.types.is_integer_dtype(pd.api.types.pandas_dtype(level["dtype"])):
+            values = np.rint(values)
+        return pd.Series(values).astype(level["dtype"])
 
     @staticmethod
     def _typed_positions(values: NDArray[np.float64], timeline: dict[str, Any]) -> NDArray[Any]:
@@ -387,8 +459,8 @@ class SequenceSynthesizer(BaseModel):
             rows = pd.DataFrame({_LENGTH: np.full(n, self.n_steps_, dtype=np.int64)})
         if sequence_length is not None:
             rows[_LENGTH] = sequence_length
-        if _START not in rows:
-            rows[_START] = self.start_
+        for name, value in self.first_.items():
+            rows[_first(name)] = value
         return rows
 
     def _block(
@@ -421,15 +493,21 @@ class SequenceSynthesizer(BaseModel):
             values = self.values_.rows(flat[:, :dv], first_row)
             for name in self.varying_columns_:
                 out[name] = values[name].reset_index(drop=True)
-        if self.timeline_ is not None:
-            gap = np.zeros((n, longest))
-            if self.gaps_ is not None:
-                drawn = self.gaps_.rows(flat[:, dv:])["gap"].to_numpy(dtype=np.float64)
-                gap[present] = np.maximum(drawn, 0.0)
-            gap[:, :1] = 0.0
-            starts = rows[_START].to_numpy(dtype=np.float64)
-            positions = (starts[:, None] + np.cumsum(gap, axis=1))[present]
-            out[self.order] = from_positions(positions, self.timeline_)
+        drawn = self.changes_.rows(flat[:, dv:]) if self.changes_ is not None else None
+        for name in [
+            *([self.order] if self.timeline_ is not None else []),
+            *self.integrated_columns_,
+        ]:
+            if drawn is None:
+                change = np.zeros(total)
+            else:
+                change = drawn[name].to_numpy(dtype=np.float64)
+            first = rows[_first(name)].to_numpy(dtype=np.float64)
+            if name == self.order:
+                positions = cumulate(first, np.maximum(change, 0.0), present)
+                out[name] = from_positions(positions, self.timeline_)
+            else:
+                out[name] = self._level(name, cumulate(first, change, present))
         return pd.DataFrame(
             {name: _values(out[name]) for name in self.output_columns_}, index=index, copy=False
         )
@@ -565,7 +643,8 @@ class SequenceSynthesizer(BaseModel):
         if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
             raise ModelFileError("SequenceSynthesizer: output_columns_ must be a list of names")
         keys = [c for c in (self.entity, self.order) if c is not None]
-        if sorted([*keys, *self.context_columns_, *self.varying_columns_]) != sorted(columns):
+        roles = [*keys, *self.context_columns_, *self.varying_columns_, *self.integrated_columns_]
+        if sorted(roles) != sorted(columns):
             raise ModelFileError("SequenceSynthesizer: the column roles do not cover the columns")
         if (self.entity is None) != (self.context_model_ is None) or (self.entity is None) != (
             self.entity_model_ is None
@@ -576,7 +655,7 @@ class SequenceSynthesizer(BaseModel):
                 self.entity_model_, IdColumn
             ):
                 raise ModelFileError("SequenceSynthesizer: context or entity model has wrong type")
-        for name in ("values_", "gaps_"):
+        for name in ("values_", "changes_"):
             table = getattr(self, name)
             if table is not None and not isinstance(table, LatentTable):
                 raise ModelFileError(f"SequenceSynthesizer: {name} must be a LatentTable")
@@ -584,6 +663,16 @@ class SequenceSynthesizer(BaseModel):
             raise ModelFileError("SequenceSynthesizer: values_ does not match varying_columns_")
         if self.values_ is not None and list(self.values_.columns_) != self.varying_columns_:
             raise ModelFileError("SequenceSynthesizer: values_ columns do not match")
+        if not isinstance(self.integrated_columns_, list) or not isinstance(self.levels_, dict):
+            raise ModelFileError("SequenceSynthesizer: integrated_columns_ or levels_ malformed")
+        if sorted(self.levels_) != sorted(self.integrated_columns_):
+            raise ModelFileError("SequenceSynthesizer: levels_ must cover integrated_columns_")
+        cumulated = self._cumulated_columns()
+        if self.changes_ is not None and list(self.changes_.columns_) != cumulated:
+            raise ModelFileError("SequenceSynthesizer: changes_ columns do not match")
+        expected_first = [] if self.entity is not None else cumulated
+        if not isinstance(self.first_, dict) or sorted(self.first_) != sorted(expected_first):
+            raise ModelFileError("SequenceSynthesizer: first_ must hold the first values")
         if (self.order is None) != (self.timeline_ is None):
             raise ModelFileError("SequenceSynthesizer: timeline_ does not match order")
         if self.timeline_ is not None:
@@ -598,7 +687,7 @@ class SequenceSynthesizer(BaseModel):
         if isinstance(p, bool) or not isinstance(p, int) or p < 0:
             raise ModelFileError("SequenceSynthesizer: the VAR order must be a whole number")
         d = (self.values_.n_latent if self.values_ is not None else 0) + (
-            self.gaps_.n_latent if self.gaps_ is not None else 0
+            self.changes_.n_latent if self.changes_ is not None else 0
         )
         m = 1 + int(self.trend)
         if self.context_model_ is not None:
@@ -620,8 +709,8 @@ class SequenceSynthesizer(BaseModel):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ModelFileError(f"SequenceSynthesizer: {key} must be a positive integer")
-        if not isinstance(self.start_, float) or not np.isfinite(self.start_):
-            raise ModelFileError("SequenceSynthesizer: start_ must be a finite number")
+        if not all(isinstance(v, float) and np.isfinite(v) for v in self.first_.values()):
+            raise ModelFileError("SequenceSynthesizer: first_ values must be finite numbers")
 
 
 def _values(column: Any) -> Any:
