@@ -132,17 +132,23 @@ def fit_var(
     top = min(int(max_lags), longest)
     while top > 0 and np.count_nonzero(steps >= top) < 2 * (m + top * d) + d:
         top -= 1
+    if d == 0:
+        empty = np.zeros((1, 0, 0))
+        return LatentVAR(0, np.zeros((1, m, 0)), np.zeros((1, 0, 0, 0)), empty, np.zeros(1))
     aic = np.full(top + 1, np.inf)
-    if d:
-        for k in range(top + 1):
-            x, y = _design(scores, steps, exog, k, top)
-            _, residuals = _least_squares(x, y)
-            rows = y.shape[0]
-            _, logdet = np.linalg.slogdet(residuals.T @ residuals / rows)
-            penalty = 2.0 if criterion == "aic" else np.log(rows)
-            aic[k] = logdet + penalty * x.shape[1] * d / rows
-        aic = np.where(np.isfinite(aic), aic, np.inf)
-    fits = [_fit_order(scores, steps, exog, k) for k in range(top + 1)] if d else []
+    for k in range(top + 1):
+        x, y = _design(scores, steps, exog, k, top)
+        _, residuals = _least_squares(x, y)
+        rows = y.shape[0]
+        cov = residuals.T @ residuals / rows
+        # A dimension the regressors fit exactly (a constant score) must not
+        # make every order's criterion -inf.
+        floor = 1e-10 * max(float(np.trace(cov)) / d, 1e-300)
+        _, logdet = np.linalg.slogdet(cov + floor * np.eye(d))
+        penalty = 2.0 if criterion == "aic" else np.log(rows)
+        aic[k] = logdet + penalty * x.shape[1] * d / rows
+    aic = np.where(np.isfinite(aic), aic, np.inf)
+    fits = [_fit_order(scores, steps, exog, k) for k in range(top + 1)]
     # The best AIC among the fits that stay bounded over the real sequences'
     # length: an explosive VAR (over-fitted: many dimensions, few rows) sends
     # generated sequences to the edges of the marginals; a root a little above 1
@@ -150,7 +156,7 @@ def fit_var(
     horizon = longest + 1
     stable = [k for k in range(len(fits)) if spectral_radius(fits[k][1]) ** horizon <= _MAX_GROWTH]
     candidates = stable or [0]
-    order = min(candidates, key=lambda k: aic[k]) if d else 0
+    order = min(candidates, key=lambda k: aic[k])
     exog_coef = np.zeros((order + 1, m, d))
     lag_coef = np.zeros((order + 1, order, d, d))
     noise_chol = np.zeros((order + 1, d, d))

@@ -10,6 +10,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from scipy import special
 
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._rng import BLOCK_ROWS, SeedLike, as_seed_sequence, block_generator
@@ -41,6 +42,8 @@ __all__ = ["BLOCK_SEQUENCES", "SequenceSynthesizer"]
 BLOCK_SEQUENCES = 4096
 # Columns of the per-entity table that are not the user's: steps and first position.
 _LENGTH = "__length__"
+# Gaps of at most this many sizes keep exactly those sizes (an ordinal column).
+_MAX_GAP_SIZES = 50
 
 
 def _first(name: str) -> str:
@@ -53,6 +56,17 @@ def _split_setting(setting: Any, columns: list[str]) -> Any:
     if isinstance(setting, dict):
         return {k: v for k, v in setting.items() if k in columns}
     return setting
+
+
+def _standard_scores(table: LatentTable, scores: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return latent scores with unit variance per dimension, undefined ones at 0.
+
+    A label's score is the conditional mean of its normal interval, with a
+    standard deviation below 1 (the column's ``attenuation``); divided by it,
+    the dynamics generate scores on the scale the column thresholds expect.
+    """
+    factor = np.concatenate([m.attenuation for m in table.columns_.values()] + [np.ones(0)])
+    return _finite(scores / np.where(factor > 0, factor, 1.0))
 
 
 def _finite(scores: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -319,7 +333,7 @@ class SequenceSynthesizer(BaseModel):
                 kinds=_split_setting(self.kinds, levels),
                 marginals=_split_setting(self.marginals, levels),
             )
-            blocks.append(_finite(values.fit_transform(table[levels])))
+            blocks.append(_standard_scores(values, values.fit_transform(table[levels])))
 
         entity_model = None
         context_model = None
@@ -340,16 +354,19 @@ class SequenceSynthesizer(BaseModel):
         changes = None
         later = steps > 0
         if cumulated and later.any():
-            changes = LatentTable(marginals=_split_setting(self.marginals, integrated))
             frame = pd.DataFrame({n: within_changes(v, steps) for n, v in cumulated.items()})
+            changes = LatentTable(
+                kinds=self._gap_kind(frame),
+                marginals=_split_setting(self.marginals, integrated),
+            )
             change_scores = changes.fit_transform(frame)
             full = np.zeros((len(table), change_scores.shape[1]))
-            full[later] = _finite(change_scores)
+            full[later] = _standard_scores(changes, change_scores)
             blocks.append(full)
         scores = np.hstack(blocks) if blocks else np.zeros((len(table), 0))
 
         n_steps = int(lengths.max())
-        exog = self._exog(context_scores[:, None, :], steps[None, :], n_steps)[0]
+        exog = self._exog(context_scores, steps[:, None], n_steps)[:, 0, :]
         dynamics = fit_var(
             np.ascontiguousarray(scores), steps, exog, int(self.max_lags), self.criterion
         )
@@ -380,6 +397,14 @@ class SequenceSynthesizer(BaseModel):
         )
         return self
 
+    def _gap_kind(self, changes: pd.DataFrame) -> dict[str, str] | None:
+        """Return ordinal for gaps of a few sizes (1, 7 or 30 days): no sizes in between."""
+        if self.order is None or changes[self.order].dtype.kind != "i":
+            return None
+        if not 2 <= changes[self.order].nunique() <= _MAX_GAP_SIZES:
+            return None
+        return {self.order: "ordinal"}
+
     def _cumulated_columns(self) -> list[str]:
         """Return the order column (if any) and the integrated columns: cumulated changes."""
         return [*([self.order] if self.order is not None else []), *self.integrated_columns_]
@@ -402,23 +427,23 @@ class SequenceSynthesizer(BaseModel):
     def _exog(
         self, context_scores: NDArray[np.float64], steps: NDArray[np.int64], n_steps: int
     ) -> NDArray[np.float64]:
-        """Regressors (n, T, m): intercept, context scores, trend in the step."""
-        n, steps_count = context_scores.shape[0], steps.shape[-1]
-        parts = [np.ones((n, steps_count, 1))]
-        if context_scores.shape[-1]:
+        """Return the regressors (n, T, m): intercept, context scores, trend in the step.
+
+        ``context_scores`` is (n, q), one row per sequence; ``steps`` is (n, T)
+        or (1, T), the steps of each sequence.
+        """
+        n, steps_count = context_scores.shape[0], steps.shape[1]
+        shape = (n, steps_count)
+        parts = [np.ones((*shape, 1))]
+        if context_scores.shape[1]:
             parts.append(
-                np.broadcast_to(context_scores, (n, steps_count, context_scores.shape[-1]))
+                np.broadcast_to(context_scores[:, None, :], (*shape, context_scores.shape[1]))
             )
         if self.trend:
-            import os as _os
-
-            if _os.environ.get("TREND") == "linear":
-                tau = steps / max(n_steps - 1, 1)
-            else:
-                from scipy.special import ndtri
-
-                tau = ndtri((np.minimum(steps, n_steps - 1) + 0.5) / n_steps)
-            parts.append(np.broadcast_to(tau.reshape(1, steps_count, 1), (n, steps_count, 1)))
+            # Normal score of the step's position: the latent path of a column
+            # that only grows (a price level, a population) is this curve.
+            tau = special.ndtri((np.minimum(steps, n_steps - 1) + 0.5) / n_steps)
+            parts.append(np.broadcast_to(tau[:, :, None], (*shape, 1)))
         return np.concatenate(parts, axis=2)
 
     # --------------------------------------------------------------- sample
@@ -452,9 +477,9 @@ class SequenceSynthesizer(BaseModel):
         conditions: dict[str, Any],
         sequence_length: int | None,
     ) -> pd.DataFrame:
-        """One row per sequence: context columns, length and start."""
+        """Return one row per sequence: context columns, length and first values."""
         if self.context_model_ is not None:
-            rows = self.context_model_.sample(n, seed=seed, conditions=conditions or None)
+            rows = self._context_rows(n, seed, conditions)
         else:
             rows = pd.DataFrame({_LENGTH: np.full(n, self.n_steps_, dtype=np.int64)})
         if sequence_length is not None:
@@ -462,6 +487,42 @@ class SequenceSynthesizer(BaseModel):
         for name, value in self.first_.items():
             rows[_first(name)] = value
         return rows
+
+    def _context_rows(
+        self, n: int, seed: np.random.SeedSequence, conditions: dict[str, Any]
+    ) -> pd.DataFrame:
+        """Draw context rows; rows of a label with a model of its own are drawn from it.
+
+        The labels of the first conditioning column with per-label models are
+        drawn by the joint model (so their shares hold); each label's rows are
+        then redrawn from that label's model, so that lengths, first values and
+        other context columns follow that label's rows, not a Gaussian blur.
+        """
+        model = self.context_model_
+        by = next(
+            (
+                c
+                for c, per_label in model.class_models_.items()
+                if per_label and c not in conditions
+            ),
+            None,
+        )
+        labels = list(model.class_models_[by]) if by is not None else []
+        seeds = seed.spawn(1 + len(labels))
+        rows = model.sample(n, seed=seeds[0], conditions=conditions or None)
+        if not labels or n == 0:
+            return rows
+        pieces, redrawn = [], np.zeros(n, dtype=bool)
+        for label, label_seed in zip(labels, seeds[1:], strict=True):
+            where = np.flatnonzero((rows[by] == label).to_numpy(dtype=bool))
+            if where.size:
+                piece = model.sample(
+                    where.size, seed=label_seed, conditions={**conditions, by: label}
+                )
+                pieces.append(piece.set_axis(where))
+                redrawn[where] = True
+        pieces.append(rows.iloc[np.flatnonzero(~redrawn)])
+        return pd.concat(pieces).sort_index().reset_index(drop=True)
 
     def _block(
         self, rows: pd.DataFrame, rng: np.random.Generator, first_sequence: int, first_row: int
@@ -474,7 +535,7 @@ class SequenceSynthesizer(BaseModel):
             scores = np.zeros((n, 0))
         dynamics = LatentVAR(**self.dynamics_)
         d = dynamics.noise_chol.shape[-1]
-        exog = self._exog(scores[:, None, :], np.arange(longest), self.n_steps_)
+        exog = self._exog(scores, np.arange(longest)[None, :], self.n_steps_)
         noise = rng.standard_normal((n, longest, d))
         z = simulate_var(dynamics, exog, noise)
         present = np.arange(longest)[None, :] < lengths[:, None]
