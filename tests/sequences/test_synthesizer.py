@@ -259,3 +259,23 @@ def test_bad_input_errors(panel):
     single = SequenceSynthesizer(order="year").fit(panel[["year", "x"]].drop_duplicates("year"))
     with pytest.raises(ValidationError, match="single series"):
         single.sample(2, conditions={"x": 1.0})
+
+
+def test_cli_fits_and_samples_sequences(panel, tmp_path, capsys):
+    from stochgen.cli import main
+
+    data = tmp_path / "panel.csv"
+    panel.to_csv(data, index=False)
+    model = tmp_path / "seq.json"
+    assert main(["fit", str(data), "-o", str(model), "--entity", "firm", "--order", "year"]) == 0
+    out = tmp_path / "out.csv"
+    assert main(["sample", str(model), "-n", "12", "-o", str(out), "--seed", "3"]) == 0
+    assert "wrote 12 sequences" in capsys.readouterr().out
+    rows = pd.read_csv(out)
+    assert rows["firm"].nunique() == 12
+    assert _ordered(rows, "firm", "year")
+    loaded = stochgen.load(model)
+    expected = loaded.sample(12, seed=3)
+    np.testing.assert_allclose(rows["x"], expected["x"])
+    args = ["sample", str(model), "-n", "2", "-o", str(tmp_path / "b.csv"), "--balance", "sector"]
+    assert main(args) == 2
