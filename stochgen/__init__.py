@@ -51,6 +51,7 @@ _LAZY: dict[str, str] = {
     "simulate": "stochgen.montecarlo.simulate",
     "sobol_indices": "stochgen.montecarlo.sensitivity",
     "evaluate": "stochgen.metrics.report",
+    "evaluate_sequences": "stochgen.metrics.sequence_report",
     "Report": "stochgen.metrics.report",
 }
 

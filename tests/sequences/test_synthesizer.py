@@ -279,3 +279,20 @@ def test_cli_fits_and_samples_sequences(panel, tmp_path, capsys):
     np.testing.assert_allclose(rows["x"], expected["x"])
     args = ["sample", str(model), "-n", "2", "-o", str(tmp_path / "b.csv"), "--balance", "sector"]
     assert main(args) == 2
+
+
+def test_evaluate_sequences_reports_the_dynamics(panel, model, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = model.sample(100, seed=5)
+    report = stochgen.evaluate_sequences(panel, out, "firm", "year", lags=2)
+    assert report.order_kept == 1.0
+    assert report.lengths["tv_complement"] > 0.8
+    assert set(report.autocorrelation["lag"]) == {1, 2}
+    assert report.changes["column"].tolist() == ["x"]
+    assert report.rows.score > 0.8
+    assert "Time order kept      100.0%" in report.summary()
+    shuffled = out.sample(frac=1.0, random_state=0)
+    assert stochgen.evaluate_sequences(panel, shuffled, "firm", "year").order_kept < 0.5
+    path = report.to_html(tmp_path / "report.html")
+    text = path.read_text()
+    assert "Trajectories" in text and "data:image/png;base64" in text
