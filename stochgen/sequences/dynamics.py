@@ -145,8 +145,7 @@ def fit_var(
         # make every order's criterion -inf.
         floor = 1e-10 * max(float(np.trace(cov)) / d, 1e-300)
         _, logdet = np.linalg.slogdet(cov + floor * np.eye(d))
-        penalty = 2.0 if criterion == "aic" else np.log(rows)
-        aic[k] = logdet + penalty * x.shape[1] * d / rows
+        aic[k] = logdet + _penalty(criterion, rows, x.shape[1], d)
     aic = np.where(np.isfinite(aic), aic, np.inf)
     fits = [_fit_order(scores, steps, exog, k) for k in range(top + 1)]
     # The best AIC among the fits that stay bounded over the real sequences'
@@ -178,6 +177,21 @@ def _fit_order(
         else np.zeros((0, d, d))
     )
     return coef[:m], lags, _noise_chol(residuals, x.shape[1])
+
+
+def _penalty(criterion: str, rows: int, per_equation: int, d: int) -> float:
+    """Return the criterion's penalty per row for ``per_equation`` coefficients in ``d`` equations.
+
+    AIC: ``2 m d / n``; BIC: ``log(n) m d / n``; AICc (Hurvich and Tsai 1993,
+    multivariate regression): ``d (n + m) / (n - m - d - 1)``, infinite when
+    the coefficients leave too few rows.
+    """
+    if criterion == "aic":
+        return 2.0 * per_equation * d / rows
+    if criterion == "bic":
+        return float(np.log(rows)) * per_equation * d / rows
+    spare = rows - per_equation - d - 1
+    return d * (rows + per_equation) / spare if spare > 0 else np.inf
 
 
 def spectral_radius(lag_coef: NDArray[np.float64]) -> float:
