@@ -14,10 +14,11 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import special
 
 from stochgen._kernels.sequences import var_recursion
 
-__all__ = ["LatentVAR", "fit_var", "simulate_var", "spectral_radius"]
+__all__ = ["LatentVAR", "fit_var", "regressors", "simulate_var", "spectral_radius"]
 
 # Relative ridge on the normal equations: keeps collinear regressors (a context
 # score equal to the intercept in every row) solvable without moving the fit.
@@ -50,6 +51,50 @@ class LatentVAR(NamedTuple):
     lag_coef: NDArray[np.float64]
     noise_chol: NDArray[np.float64]
     aic: NDArray[np.float64]
+
+
+def regressors(
+    context_scores: NDArray[np.float64], steps: NDArray[np.int64], n_steps: int, trend: bool
+) -> NDArray[np.float64]:
+    """Return the exogenous regressors (n, T, m): intercept, context scores, trend.
+
+    The trend is the normal score of the step's position in the longest real
+    sequence, ``ndtri((t + 0.5) / n_steps)`` (held at its last value beyond
+    it): the latent path of a column that only grows (a price level, a
+    population) is this curve.
+
+    Parameters
+    ----------
+    context_scores : numpy.ndarray
+        (n, q), one row per sequence.
+    steps : numpy.ndarray
+        (n, T) or (1, T): the steps of each sequence.
+    n_steps : int
+        Longest real sequence.
+    trend : bool
+        Add the trend column.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> regressors(np.zeros((2, 1)), np.arange(3)[None, :], 3, True)[0].round(2)
+    array([[ 1.  ,  0.  , -0.97],
+           [ 1.  ,  0.  ,  0.  ],
+           [ 1.  ,  0.  ,  0.97]])
+    """
+    n, steps_count = context_scores.shape[0], steps.shape[1]
+    shape = (n, steps_count)
+    parts = [np.ones((*shape, 1))]
+    if context_scores.shape[1]:
+        q = context_scores.shape[1]
+        parts.append(np.broadcast_to(context_scores[:, None, :], (*shape, q)))
+    if trend:
+        tau = special.ndtri((np.minimum(steps, n_steps - 1) + 0.5) / n_steps)
+        parts.append(np.broadcast_to(tau[:, :, None], (*shape, 1)))
+    return np.concatenate(parts, axis=2)
 
 
 def _design(

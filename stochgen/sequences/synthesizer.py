@@ -10,23 +10,18 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import special
 
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._rng import BLOCK_ROWS, SeedLike, as_seed_sequence, block_generator
 from stochgen._validation import (
-    check_choice,
-    check_columns,
     check_dataframe,
-    check_kinds,
     check_n_samples,
 )
-from stochgen.exceptions import ModelFileError, ValidationError
-from stochgen.kinds import KINDS
+from stochgen.exceptions import ValidationError
 from stochgen.sequences.changes import cumulate, integrated_columns, within_changes
-from stochgen.sequences.dynamics import LatentVAR, fit_var, simulate_var
+from stochgen.sequences.checks import check_fitted_state, check_settings, context_columns
+from stochgen.sequences.dynamics import LatentVAR, fit_var, regressors, simulate_var
 from stochgen.sequences.timeline import (
-    check_timeline,
     fit_timeline,
     from_positions,
     to_positions,
@@ -241,56 +236,6 @@ class SequenceSynthesizer(BaseModel):
         self.marginals = marginals
         self.condition_columns = condition_columns
 
-    # ------------------------------------------------------------------ fit
-    def _check_settings(self, data: pd.DataFrame) -> None:
-        for name, value in (("entity", self.entity), ("order", self.order)):
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                raise TypeError(f"{name} must be a column name (str) or None; got {value!r}")
-            if value not in data.columns:
-                raise ValidationError(
-                    f"{name}: unknown column {value!r}; the table has {list(data.columns)!r}"
-                )
-        if self.entity is not None and self.entity == self.order:
-            raise ValidationError(f"entity and order are the same column {self.entity!r}")
-        if self.entity is not None and data[self.entity].isna().any():
-            raise ValidationError(
-                f"entity: column {self.entity!r} has {int(data[self.entity].isna().sum())} "
-                "missing values; every row must name its sequence"
-            )
-        lags = self.max_lags
-        if isinstance(lags, bool) or not isinstance(lags, int | np.integer) or lags < 0:
-            raise ValidationError(f"max_lags must be a non-negative integer; got {lags!r}")
-        for name in ("trend", "entity_effects"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be True or False; got {getattr(self, name)!r}")
-        check_choice(self.criterion, "criterion", ("aic", "aicc", "bic"))
-        check_kinds(self.kinds, data.columns, KINDS)
-
-    def _context_columns(self, data: pd.DataFrame, codes: NDArray[np.intp]) -> list[str]:
-        keys = {self.entity, self.order}
-        candidates = [c for c in data.columns if c not in keys]
-        if self.context is not None:
-            if self.entity is None and list(self.context):
-                raise ValidationError(
-                    f"context={self.context!r} needs entity: a single series has no context"
-                )
-            given = check_columns(self.context, candidates, "context")
-        if self.entity is None:
-            return []
-        per_entity = data[candidates].groupby(codes, sort=False).nunique(dropna=False).max()
-        constant = [c for c in candidates if per_entity[c] <= 1]
-        if self.context is None:
-            return constant
-        varying = [c for c in given if c not in constant]
-        if varying:
-            raise ValidationError(
-                f"context: columns {varying!r} change within an entity; context columns "
-                "must be constant within each entity"
-            )
-        return [c for c in candidates if c in given]
-
     def fit(self, data: pd.DataFrame) -> Self:
         """Learn context, lengths, order gaps and dynamics from a long table.
 
@@ -314,7 +259,7 @@ class SequenceSynthesizer(BaseModel):
             within an entity, or a column named like ``__name__``.
         """
         check_dataframe(data)
-        self._check_settings(data)
+        check_settings(self, data)
         reserved = [c for c in data.columns if c.startswith("__") and c.endswith("__")]
         if reserved:
             raise ValidationError(
@@ -331,7 +276,7 @@ class SequenceSynthesizer(BaseModel):
         lengths = np.bincount(codes)
         firsts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         steps = np.arange(len(table)) - np.repeat(firsts, lengths)
-        context = self._context_columns(table, codes)
+        context = context_columns(self, table, codes)
         keys = {self.entity, self.order}
         varying = [c for c in table.columns if c not in keys and c not in context]
         integrated = integrated_columns(table, steps, varying, self.differences)
@@ -392,7 +337,7 @@ class SequenceSynthesizer(BaseModel):
         scores = np.hstack(blocks) if blocks else np.zeros((len(table), 0))
 
         n_steps = int(lengths.max())
-        exog = self._exog(context_scores, steps[:, None], n_steps)[:, 0, :]
+        exog = regressors(context_scores, steps[:, None], n_steps, self.trend)[:, 0, :]
         dynamics = fit_var(
             np.ascontiguousarray(scores), steps, exog, int(self.max_lags), self.criterion
         )
@@ -431,7 +376,7 @@ class SequenceSynthesizer(BaseModel):
             return None
         return {self.order: "ordinal"}
 
-    def _cumulated_columns(self) -> list[str]:
+    def cumulated_columns(self) -> list[str]:
         """Return the order column (if any) and the integrated columns: cumulated changes."""
         return [*([self.order] if self.order is not None else []), *self.integrated_columns_]
 
@@ -449,28 +394,6 @@ class SequenceSynthesizer(BaseModel):
         if timeline["kind"] == "float":
             return values
         return np.rint(values).astype(np.int64)
-
-    def _exog(
-        self, context_scores: NDArray[np.float64], steps: NDArray[np.int64], n_steps: int
-    ) -> NDArray[np.float64]:
-        """Return the regressors (n, T, m): intercept, context scores, trend in the step.
-
-        ``context_scores`` is (n, q), one row per sequence; ``steps`` is (n, T)
-        or (1, T), the steps of each sequence.
-        """
-        n, steps_count = context_scores.shape[0], steps.shape[1]
-        shape = (n, steps_count)
-        parts = [np.ones((*shape, 1))]
-        if context_scores.shape[1]:
-            parts.append(
-                np.broadcast_to(context_scores[:, None, :], (*shape, context_scores.shape[1]))
-            )
-        if self.trend:
-            # Normal score of the step's position: the latent path of a column
-            # that only grows (a price level, a population) is this curve.
-            tau = special.ndtri((np.minimum(steps, n_steps - 1) + 0.5) / n_steps)
-            parts.append(np.broadcast_to(tau[:, :, None], (*shape, 1)))
-        return np.concatenate(parts, axis=2)
 
     # --------------------------------------------------------------- sample
     def _check_sample_args(
@@ -561,7 +484,7 @@ class SequenceSynthesizer(BaseModel):
             scores = np.zeros((n, 0))
         dynamics = LatentVAR(**self.dynamics_)
         d = dynamics.noise_chol.shape[-1]
-        exog = self._exog(scores, np.arange(longest)[None, :], self.n_steps_)
+        exog = regressors(scores, np.arange(longest)[None, :], self.n_steps_, self.trend)
         noise = rng.standard_normal((n, longest, d))
         z = simulate_var(dynamics, exog, noise)
         present = np.arange(longest)[None, :] < lengths[:, None]
@@ -723,81 +646,9 @@ class SequenceSynthesizer(BaseModel):
             raise ValidationError("block_rows must be positive; got 0")
         return write_blocks(blocks, path, block_rows=block_rows, fmt=format, empty=self._empty())
 
-    # ---------------------------------------------------------- model files
     def _set_state(self, state: dict[str, Any]) -> None:
         super()._set_state(state)
-        columns = self.output_columns_
-        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
-            raise ModelFileError("SequenceSynthesizer: output_columns_ must be a list of names")
-        keys = [c for c in (self.entity, self.order) if c is not None]
-        roles = [*keys, *self.context_columns_, *self.varying_columns_, *self.integrated_columns_]
-        if sorted(roles) != sorted(columns):
-            raise ModelFileError("SequenceSynthesizer: the column roles do not cover the columns")
-        if (self.entity is None) != (self.context_model_ is None) or (self.entity is None) != (
-            self.entity_model_ is None
-        ):
-            raise ModelFileError("SequenceSynthesizer: entity and context models do not match")
-        if self.context_model_ is not None:
-            if not isinstance(self.context_model_, CopulaSynthesizer) or not isinstance(
-                self.entity_model_, IdColumn
-            ):
-                raise ModelFileError("SequenceSynthesizer: context or entity model has wrong type")
-        for name in ("values_", "changes_"):
-            table = getattr(self, name)
-            if table is not None and not isinstance(table, LatentTable):
-                raise ModelFileError(f"SequenceSynthesizer: {name} must be a LatentTable")
-        if (self.values_ is None) != (not self.varying_columns_):
-            raise ModelFileError("SequenceSynthesizer: values_ does not match varying_columns_")
-        if self.values_ is not None and list(self.values_.columns_) != self.varying_columns_:
-            raise ModelFileError("SequenceSynthesizer: values_ columns do not match")
-        if not isinstance(self.integrated_columns_, list) or not isinstance(self.levels_, dict):
-            raise ModelFileError("SequenceSynthesizer: integrated_columns_ or levels_ malformed")
-        if sorted(self.levels_) != sorted(self.integrated_columns_):
-            raise ModelFileError("SequenceSynthesizer: levels_ must cover integrated_columns_")
-        cumulated = self._cumulated_columns()
-        if self.changes_ is not None and list(self.changes_.columns_) != cumulated:
-            raise ModelFileError("SequenceSynthesizer: changes_ columns do not match")
-        expected_first = [] if self.entity is not None else cumulated
-        if not isinstance(self.first_, dict) or sorted(self.first_) != sorted(expected_first):
-            raise ModelFileError("SequenceSynthesizer: first_ must hold the first values")
-        if (self.order is None) != (self.timeline_ is None):
-            raise ModelFileError("SequenceSynthesizer: timeline_ does not match order")
-        if self.timeline_ is not None:
-            check_timeline(self.timeline_)
-        self._check_dynamics()
-
-    def _check_dynamics(self) -> None:
-        fields = set(LatentVAR._fields)
-        if not isinstance(self.dynamics_, dict) or set(self.dynamics_) != fields:
-            raise ModelFileError(f"SequenceSynthesizer: dynamics_ must hold {sorted(fields)}")
-        p = self.dynamics_["order"]
-        if isinstance(p, bool) or not isinstance(p, int) or p < 0:
-            raise ModelFileError("SequenceSynthesizer: the VAR order must be a whole number")
-        d = (self.values_.n_latent if self.values_ is not None else 0) + (
-            self.changes_.n_latent if self.changes_ is not None else 0
-        )
-        m = 1 + int(self.trend)
-        if self.context_model_ is not None:
-            m += self.context_model_.latent_.n_latent
-        shapes = {
-            "exog_coef": (p + 1, m, d),
-            "lag_coef": (p + 1, p, d, d),
-            "noise_chol": (p + 1, d, d),
-        }
-        for name, shape in shapes.items():
-            array = np.asarray(self.dynamics_[name], dtype=float)
-            if array.shape != shape or not np.isfinite(array).all():
-                raise ModelFileError(
-                    f"SequenceSynthesizer: dynamics_[{name!r}] must be finite with shape {shape}"
-                )
-            self.dynamics_[name] = array
-        self.dynamics_["aic"] = np.asarray(self.dynamics_["aic"], dtype=float)
-        for key in ("n_steps_",):
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ModelFileError(f"SequenceSynthesizer: {key} must be a positive integer")
-        if not all(isinstance(v, float) and np.isfinite(v) for v in self.first_.values()):
-            raise ModelFileError("SequenceSynthesizer: first_ values must be finite numbers")
+        check_fitted_state(self)
 
 
 def _values(column: Any) -> Any:
