@@ -4,8 +4,8 @@ Tables: statsmodels' grunfeld (10 firms x 20 years) and macrodata (one
 quarterly series of 203 steps), and two panels built here: ``firms`` (an
 unbalanced yearly panel with sector and size context) and ``visits``
 (patients seen at irregular dates). Both tools sample as many sequences as
-the real table has (at least 10; 10 series for macrodata): PAR's sampling is
-slow enough on a busy machine that more would take most of an hour.
+the real table has, at least 50 (10 series for macrodata): PAR samples about
+one sequence a second on a busy machine, so more would take most of an hour.
 
 Scores (the goals of issue 14): SDMetrics' QualityReport of the rows (the
 entity column as an id), next to the same score for whole real sequences
@@ -197,7 +197,7 @@ def run_table(name, par_epochs, skip_par):
     data = loader()
     single = entity is None
     n_real = 1 if single else data[entity].nunique()
-    n_sequences = 10 if single else max(n_real, 10)
+    n_sequences = 10 if single else max(n_real, 50)
     steps = len(data)
 
     settings = {"entity": entity, "order": order, "criterion": CRITERION}

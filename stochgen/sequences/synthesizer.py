@@ -288,7 +288,8 @@ class SequenceSynthesizer(BaseModel):
             positions = to_positions(table[self.order], timeline)
             cumulated[self.order] = self._typed_positions(positions, timeline)
         for name in integrated:
-            cumulated[name] = table[name].to_numpy()
+            whole = pd.api.types.is_integer_dtype(table[name].dtype)
+            cumulated[name] = table[name].to_numpy(dtype=np.int64 if whole else np.float64)
         first_values = {name: values[firsts] for name, values in cumulated.items()}
 
         values = None
@@ -362,7 +363,7 @@ class SequenceSynthesizer(BaseModel):
         self.dynamics_ = dynamics._asdict()
         self.n_steps_ = n_steps
         self.first_ = (
-            {name: float(values[0]) for name, values in first_values.items()}
+            {name: float(first[0]) for name, first in first_values.items()}
             if self.entity is None
             else {}
         )
