@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     "StochgenWarning": "stochgen.exceptions",
     "ConvergenceWarning": "stochgen.exceptions",
     "CopulaSynthesizer": "stochgen.tabular.synthesizer",
+    "SequenceSynthesizer": "stochgen.sequences.synthesizer",
     "Schema": "stochgen.tabular.schema",
     "balance": "stochgen.tabular.balance",
     "detect_constraints": "stochgen.tabular.detect",
@@ -54,6 +55,7 @@ _LAZY: dict[str, str] = {
     "simulate": "stochgen.montecarlo.simulate",
     "sobol_indices": "stochgen.montecarlo.sensitivity",
     "evaluate": "stochgen.metrics.report",
+    "evaluate_sequences": "stochgen.metrics.sequence_report",
     "Report": "stochgen.metrics.report",
 }
 

@@ -186,6 +186,20 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         data = read_table(args.data, kinds, sep=args.sep)
     else:
         data = _metadata_table(args, schema, kinds)
+    if args.entity is not None or args.order is not None:
+        if constraints is not None:
+            raise UsageError("--constraints apply to tables, not to sequences (--entity/--order)")
+        from stochgen.sequences.synthesizer import SequenceSynthesizer
+
+        sequences = SequenceSynthesizer(
+            entity=args.entity,
+            order=args.order,
+            kinds=kinds,
+            marginals=_read_marginals(args.marginals),
+        )
+        path = save(sequences.fit(data), output)
+        print(f"fitted sequences on {len(data)} rows; model written to {path}")
+        return 0
     model = CopulaSynthesizer(
         kinds=kinds,
         copula=args.copula,
@@ -252,9 +266,16 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     model_path = Path(args.model)
     output = _check_output(args.output, [model_path, model_path.with_suffix(".npz")], args.force)
     model = load(model_path)
+    conditions = _read_conditions(args.conditions)
+    if type(model).__name__ == "SequenceSynthesizer":
+        if args.balance:
+            raise UsageError("--balance applies to tables, not to sequence models")
+        _check_disk(model, args.n, output, fmt, conditions)
+        path = model.sample_to(output, args.n, seed=args.seed, conditions=conditions, format=fmt)
+        print(f"wrote {args.n} sequences to {path}")
+        return 0
     if not isinstance(model, CopulaSynthesizer):
         raise UsageError(f"{args.model} holds a {type(model).__name__}, not a table synthesizer")
-    conditions = _read_conditions(args.conditions)
     if args.balance and conditions and args.balance in conditions:
         raise UsageError(
             f"--balance {args.balance} and --conditions both set column {args.balance!r}; "
@@ -402,11 +423,15 @@ def _parser() -> argparse.ArgumentParser:
         "none, or names separated by commas",
     )
     fit.add_argument("--force", action="store_true", help="allow -o to replace an input file")
+    fit.add_argument("--entity", help="column naming each sequence: fit a SequenceSynthesizer")
+    fit.add_argument("--order", help="column ordering the steps of a sequence (time)")
     fit.set_defaults(run=_cmd_fit)
 
     sample = sub.add_parser("sample", help="sample rows from a saved model")
     sample.add_argument("model", help="model file written by 'stochgen fit'")
-    sample.add_argument("-n", type=int, required=True, help="number of rows")
+    sample.add_argument(
+        "-n", type=int, required=True, help="number of rows (of sequences, for a sequence model)"
+    )
     sample.add_argument("-o", "--output", required=True, help="table to write (.csv or .parquet)")
     sample.add_argument("--seed", type=int, default=None, help="seed for reproducible rows")
     sample.add_argument("--format", choices=("csv", "parquet"), help="output format")

@@ -58,6 +58,7 @@ _ARRAY_KINDS = "biufUM"
 #: anything a file names unless it is listed here.
 MODEL_CLASSES: dict[str, str] = {
     "CopulaSynthesizer": "stochgen.tabular.synthesizer",
+    "SequenceSynthesizer": "stochgen.sequences.synthesizer",
     "Schema": "stochgen.tabular.schema",
     "LatentTable": "stochgen.tabular.latent",
     "NumericColumn": "stochgen.tabular.columns",

@@ -82,6 +82,19 @@ def _series(kind):
     return make
 
 
+def _panel(seed=0):
+    # Unbalanced panel: a context label, an AR(1) value, a label that changes over time.
+    rng = np.random.default_rng(seed)
+    rows = []
+    for firm in range(12):
+        sector = "ab"[firm % 2]
+        x = rng.normal()
+        for year in range(2000, 2000 + int(rng.integers(5, 10))):
+            x = 0.7 * x + rng.normal()
+            rows.append((f"f{firm}", year, sector, x, rng.choice(["u", "v"])))
+    return pd.DataFrame(rows, columns=["firm", "year", "sector", "x", "state"])
+
+
 def _joint():
     from stochgen import JointDistribution
     from stochgen.copulas import GaussianCopula
@@ -122,6 +135,10 @@ _FACTORIES = {
     "Categorical": (None, _labels),
     "Pareto": (None, lambda seed=6: np.random.default_rng(seed).pareto(3.0, size=300) + 1.0),
     "JointDistribution": (_joint, _pairs),
+    "SequenceSynthesizer": (
+        lambda: stochgen.SequenceSynthesizer(entity="firm", order="year"),
+        _panel,
+    ),
     "GANSynthesizer": ("torch", _table),
     "VAESynthesizer": ("torch", _table),
 }

@@ -7,7 +7,7 @@ matplotlib (``pip install 'stochgen[evaluate]'``).
 
 ``stochgen.evaluate`` is `evaluate`, the function; this package is
 ``stochgen.metrics``. Sequence metrics (panels, series) are in
-`stochgen.metrics.sequences`.
+`stochgen.metrics.sequences`; `evaluate_sequences` runs them all.
 """
 
 from stochgen.metrics.classes import fidelity_by_class
@@ -23,16 +23,19 @@ from stochgen.metrics.fidelity import (
     tv_complement,
 )
 from stochgen.metrics.report import Report, evaluate, evaluate_files
+from stochgen.metrics.sequence_report import SequenceReport, evaluate_sequences
 from stochgen.metrics.tables import infer_kinds
 
 __all__ = [
     "Report",
+    "SequenceReport",
     "column_pair_trends",
     "column_shapes",
     "contingency_similarity",
     "correlation_similarity",
     "evaluate",
     "evaluate_files",
+    "evaluate_sequences",
     "fidelity_by_class",
     "infer_kinds",
     "kendall_tau_distance",
