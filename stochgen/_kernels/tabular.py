@@ -8,7 +8,13 @@ import numpy as np
 
 from stochgen._numba import jit
 
-__all__ = ["interp_scores", "matrix_apply", "pairwise_moments", "standard_normals"]
+__all__ = [
+    "interp_scores",
+    "label_codes",
+    "matrix_apply",
+    "pairwise_moments",
+    "standard_normals",
+]
 
 # Up to this many knots, the piece is found by comparing with every knot.
 _FEW_KNOTS = 16
@@ -111,6 +117,27 @@ def matrix_apply(factor, g, out, lower):  # pragma: no cover - jitted
                 for t in range(width):
                     acc[t] += c * row[t]
             out[i, start:stop] = acc[:width]
+
+
+@jit
+def label_codes(z, edges, out):  # pragma: no cover - jitted
+    """Write ``numpy.searchsorted(edges, z, side="right")`` into ``out`` (int64).
+
+    For the few edges of a categorical column: each code is the count of
+    edges at or below ``z``, a fixed trip count with no branch to mispredict
+    (a binary search over a handful of edges is mostly mispredictions). NaN
+    sorts last, as in numpy.
+    """
+    n_edges = edges.shape[0]
+    for i in range(z.shape[0]):
+        zi = z[i]
+        if math.isnan(zi):
+            out[i] = n_edges
+            continue
+        count = 0
+        for k in range(n_edges):
+            count += edges[k] <= zi
+        out[i] = count
 
 
 @jit

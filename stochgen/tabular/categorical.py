@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from stochgen._base import BaseModel
+from stochgen._kernels.tabular import label_codes
 from stochgen.exceptions import ModelFileError, ValidationError
 from stochgen.tabular.conditions import LatentConstraints
 from stochgen.tabular.scores import (
@@ -21,6 +22,9 @@ from stochgen.tabular.scores import (
 )
 
 __all__ = ["CategoricalColumn"]
+
+# Up to this many label edges a code is counted (`label_codes`), beyond it searched.
+_FEW_EDGES = 32
 
 
 class CategoricalColumn(BaseModel):
@@ -241,7 +245,11 @@ class CategoricalColumn(BaseModel):
         array_like
         """
         edges, typed = self._sampling_table()
-        index = np.searchsorted(edges, z[:, 0], side="right")
+        if edges.size <= _FEW_EDGES:
+            index = np.empty(z.shape[0], dtype=np.int64)
+            label_codes(np.ascontiguousarray(z[:, 0]), edges, index)
+        else:
+            index = np.searchsorted(edges, z[:, 0], side="right")
         if isinstance(typed, pd.Categorical):
             return pd.Categorical.from_codes(typed.codes[index], dtype=typed.dtype)
         return typed.take(index)

@@ -22,3 +22,7 @@ def pairwise_moments(columns, present):
 
     x = np.where(present > 0, columns, np.nan).T
     return pd.DataFrame(x).corr(min_periods=3).to_numpy()
+
+
+def label_codes(z, edges):
+    return np.searchsorted(edges, z, side="right")

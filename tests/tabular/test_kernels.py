@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from stochgen._kernels.tabular import interp_scores, matrix_apply, standard_normals
+from stochgen._kernels.tabular import interp_scores, label_codes, matrix_apply, standard_normals
 from stochgen.tabular.scores import guide_table, piece_slopes
 from tests.reference import tabular as reference
 
@@ -79,3 +79,15 @@ def test_pairwise_moments_kernel_equals_the_reference(missing):
     expected = reference.pairwise_moments(columns, mask)
     assert np.array_equal(np.isnan(out), np.isnan(expected))
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("n_edges", [0, 1, 5, 32])
+def test_label_codes_match_numpy_searchsorted(n_edges):
+    rng = np.random.default_rng(3)
+    edges = np.sort(rng.normal(size=n_edges))
+    z = rng.normal(size=20_000) * 1.5
+    z[:n_edges] = edges  # ties: an edge itself counts (side="right")
+    z[[-1, -2, -3]] = [np.nan, -np.inf, np.inf]
+    out = np.empty(z.size, dtype=np.int64)
+    label_codes(z, edges, out)
+    np.testing.assert_array_equal(out, reference.label_codes(z, edges))
