@@ -50,6 +50,8 @@ _LAZY: dict[str, str] = {
     "simulate": "stochgen.montecarlo.simulate",
     "sobol_indices": "stochgen.montecarlo.sensitivity",
     "evaluate": "stochgen.metrics.report",
+    "set_progress": "stochgen._progress",
+    "progress_enabled": "stochgen._progress",
     "Report": "stochgen.metrics.report",
 }
 

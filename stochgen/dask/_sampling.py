@@ -116,6 +116,8 @@ def to_dask(
         )
     # Conditions are checked now, not when computed.
     plan = model.plan(conditions)
+    # Partitions run at once on workers: no bar each (Dask has its own progress tools).
+    plan.progress = False
     stateful = [rule.describe() for rule in plan.rules if rule.stateful]
     if stateful:
         raise ValidationError(

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._kernels.tabular import pairwise_moments
+from stochgen._progress import track
 from stochgen._validation import check_choice, check_columns
 from stochgen.copulas.gaussian import nearest_correlation
 from stochgen.exceptions import ModelFileError
@@ -171,7 +172,10 @@ class LatentTable(BaseModel):
         prepared = data if isinstance(data, PreparedTable) else self.prepare(data)
         columns: dict[str, BaseModel] = {}
         scores: dict[str, NDArray[np.float64]] = {}
-        for name, part in prepared.parts.items():
+        columns_done = track(
+            prepared.parts.items(), len(prepared.parts), "fitting columns", "column"
+        )
+        for name, part in columns_done:
             if "numbers" in part:
                 values = part["numbers"]
                 if values.size == 0 or np.isnan(values).all():

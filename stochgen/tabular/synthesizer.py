@@ -13,6 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
+from stochgen._progress import progress_bar, progress_setting
 from stochgen._rng import BLOCK_ROWS, SeedLike
 from stochgen._validation import (
     check_choice,
@@ -104,6 +105,10 @@ class CopulaSynthesizer(BaseModel):
     n_jobs : int or None
         Threads sampling blocks at once (None: one per core). Rows do not
         depend on it: block *i* always draws from stream *i* of the seed.
+    progress : bool or None
+        Progress bars for fitting (columns, per-label models) and sampling,
+        shown once a step has run a second; None follows
+        `stochgen.set_progress` and ``STOCHGEN_PROGRESS``.
 
     Attributes
     ----------
@@ -158,6 +163,7 @@ class CopulaSynthesizer(BaseModel):
         marginals: Any = "empirical",
         constraints: list[Constraint] | None = None,
         n_jobs: int | None = None,
+        progress: bool | None = None,
     ) -> None:
         self.kinds = kinds
         self.copula = copula
@@ -165,6 +171,7 @@ class CopulaSynthesizer(BaseModel):
         self.marginals = marginals
         self.constraints = constraints
         self.n_jobs = n_jobs
+        self.progress = progress
 
     def fit(self, data: pd.DataFrame) -> Self:
         """Learn column models and their dependence from a table.
@@ -186,6 +193,10 @@ class CopulaSynthesizer(BaseModel):
             On an empty table, inf values, a column mixing value types, or an
             unknown column or kind in ``kinds``.
         """
+        with progress_setting(self.progress):
+            return self._fit(data)
+
+    def _fit(self, data: pd.DataFrame) -> Self:
         check_dataframe(data)
         check_choice(self.copula, "copula", _COPULAS)
         check_kinds(self.kinds, data.columns, KINDS)
@@ -252,18 +263,25 @@ class CopulaSynthesizer(BaseModel):
     ) -> dict[str, dict[Any, LatentTable]]:
         """Fit a latent table to the rows of each label of each conditioning column."""
         out: dict[str, dict[Any, LatentTable]] = {}
-        for name in conditioning:
-            codes, labels = prepared.parts[name]["codes"], prepared.parts[name]["labels"]
-            if not 2 <= labels.size <= _MAX_CLASSES:
-                continue
-            order = np.argsort(codes, kind="stable")
-            bounds = np.searchsorted(codes[order], np.arange(labels.size + 1))
-            per_label = {}
-            for code, label in enumerate(labels):
-                rows = order[bounds[code] : bounds[code + 1]]
-                if rows.size >= MIN_CLASS_ROWS:
-                    per_label[label] = latent.clone().fit(prepared.take(rows))
-            out[name] = per_label
+        fitted = [
+            name
+            for name in conditioning
+            if 2 <= prepared.parts[name]["labels"].size <= _MAX_CLASSES
+        ]
+        n_labels = sum(prepared.parts[name]["labels"].size for name in fitted)
+        with progress_bar(n_labels, "fitting per-label models", unit="label") as bar:
+            for name in fitted:
+                codes, labels = prepared.parts[name]["codes"], prepared.parts[name]["labels"]
+                order = np.argsort(codes, kind="stable")
+                bounds = np.searchsorted(codes[order], np.arange(labels.size + 1))
+                per_label = {}
+                for code, label in enumerate(labels):
+                    rows = order[bounds[code] : bounds[code + 1]]
+                    if rows.size >= MIN_CLASS_ROWS:
+                        with progress_setting(False):
+                            per_label[label] = latent.clone().fit(prepared.take(rows))
+                    bar.update()
+                out[name] = per_label
         return out
 
     def _route(self, conditions: dict[str, Any]) -> tuple[LatentTable, Copula, dict[str, Any]]:
@@ -361,6 +379,7 @@ class CopulaSynthesizer(BaseModel):
             constraints=self.constraints_,
             output_columns=self.output_columns_,
             n_jobs=self.n_jobs,
+            progress=self.progress,
         )
 
     def iter_sample(
