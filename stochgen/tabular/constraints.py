@@ -48,6 +48,8 @@ class Constraint(BaseModel, RowRule):
     """
 
     met_by: ClassVar[str] = "rejection"
+    #: Whether the fitted rule holds values of the data (refused by privacy="aggregate").
+    stores_values: ClassVar[bool] = False
 
     def required_columns(self) -> list[str]:
         """Return the columns the rule reads."""
@@ -280,6 +282,7 @@ class FixedCombinations(Constraint):
     """
 
     met_by = "transform"
+    stores_values = True
     _fitted_attributes = ("dtypes_", "combinations_", "key_")
 
     def __init__(self, columns: list[str] | None = None) -> None:

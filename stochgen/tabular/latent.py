@@ -20,7 +20,7 @@ from stochgen._kernels.tabular import pairwise_moments
 from stochgen._progress import track
 from stochgen._validation import check_choice, check_columns
 from stochgen.copulas.gaussian import nearest_correlation
-from stochgen.exceptions import ModelFileError
+from stochgen.exceptions import ModelFileError, ValidationError
 from stochgen.kinds import VALUE_KINDS
 from stochgen.tabular.columns import (
     CategoricalColumn,
@@ -289,6 +289,39 @@ class LatentTable(BaseModel):
         except np.linalg.LinAlgError:
             return nearest_correlation(corr)
         return corr
+
+    def aggregate(self, *, knots: int, min_count: int) -> Self:
+        """Keep aggregates of at least ``min_count`` rows instead of data points.
+
+        Each column model replaces what it holds by aggregates (see
+        `stochgen.tabular.aggregate`); the layout and correlation stay.
+
+        Parameters
+        ----------
+        knots : int
+            Most quantile knots per numeric column.
+        min_count : int
+            Fewest rows an aggregate describes.
+
+        Returns
+        -------
+        Self
+            This table, changed in place.
+
+        Raises
+        ------
+        stochgen.exceptions.ValidationError
+            If the table has fewer than ``min_count`` rows, or a numeric
+            column's marginal is a fitted family.
+        """
+        check_is_fitted(self)
+        if self.n_rows_ < min_count:
+            raise ValidationError(
+                f"privacy='aggregate' needs at least min_count={min_count} rows; got {self.n_rows_}"
+            )
+        for name, model in self.columns_.items():
+            model.aggregate(name, n_rows=self.n_rows_, knots=knots, min_count=min_count)
+        return self
 
     @property
     def n_latent(self) -> int:
