@@ -51,6 +51,7 @@ _LAZY: dict[str, str] = {
     "sobol_indices": "stochgen.montecarlo.sensitivity",
     "evaluate": "stochgen.metrics.report",
     "set_progress": "stochgen._progress",
+    "pseudonymize": "stochgen.tabular.formats",
     "progress_enabled": "stochgen._progress",
     "Report": "stochgen.metrics.report",
 }
