@@ -166,7 +166,9 @@ class CategoricalColumn(BaseModel):
         self.ordered_ = bool(ordered)
         return self
 
-    def aggregate(self, name: str, *, n_rows: int, knots: int, min_count: int) -> Self:
+    def aggregate(
+        self, name: str, *, n_rows: int, knots: int, min_count: int, fallback: Any = None
+    ) -> Self:
         """Suppress the labels seen fewer than ``min_count`` times; the others share their rows.
 
         A ``category`` dtype keeps only the labels kept. Missing values are
@@ -183,6 +185,9 @@ class CategoricalColumn(BaseModel):
             Unused (numeric columns' resolution).
         min_count : int
             Fewest rows a kept label holds.
+        fallback : CategoricalColumn, optional
+            The whole table's model of the column, aggregated: a per-label
+            model without a label seen ``min_count`` times takes its labels.
 
         Returns
         -------
@@ -190,7 +195,11 @@ class CategoricalColumn(BaseModel):
             This model, changed in place.
         """
         keep = kept_labels(self.probabilities_, self.labels_, n_rows, min_count)
-        if not keep.any():
+        if not keep.any() and isinstance(fallback, CategoricalColumn):
+            self.labels_ = fallback.labels_
+            self.probabilities_ = fallback.probabilities_
+            self.categories_ = fallback.categories_
+        elif not keep.any():
             warnings.warn(
                 f"column {name!r}: no label is seen {min_count} times, so privacy='aggregate' "
                 "generates it missing; give a column of names, e-mails or codes the kind "
@@ -203,7 +212,7 @@ class CategoricalColumn(BaseModel):
         else:
             self.labels_ = self.labels_[keep]
             self.probabilities_ = self.probabilities_[keep] / self.probabilities_[keep].sum()
-        if self.categories_ is not None:
+        if self.categories_ is not None and keep.any():
             kept = {label for label in self.labels_ if label is not None}
             self.categories_ = np.array([c for c in self.categories_ if c in kept], dtype=object)
         self._fit_positions = None

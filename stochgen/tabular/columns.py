@@ -103,7 +103,9 @@ class ConstantColumn(BaseModel):
         """Return an empty (n, 0) array: no dimensions."""
         return np.empty((len(column), 0))
 
-    def aggregate(self, name: str, *, n_rows: int, knots: int, min_count: int) -> Self:
+    def aggregate(
+        self, name: str, *, n_rows: int, knots: int, min_count: int, fallback: Any = None
+    ) -> Self:
         """Return self: its value is shared by every row (the table has ``min_count`` or more)."""
         return self
 
@@ -184,7 +186,9 @@ class IdColumn(BaseModel):
         """Return an empty (n, 0) array: no dimensions."""
         return np.empty((len(column), 0))
 
-    def aggregate(self, name: str, *, n_rows: int, knots: int, min_count: int) -> Self:
+    def aggregate(
+        self, name: str, *, n_rows: int, knots: int, min_count: int, fallback: Any = None
+    ) -> Self:
         """Return self: the prefix is common to every key."""
         return self
 

@@ -504,7 +504,9 @@ class FormatColumn(BaseModel):
             "learnt, and cannot be conditioned on"
         )
 
-    def aggregate(self, name: str, *, n_rows: int, knots: int, min_count: int) -> Self:
+    def aggregate(
+        self, name: str, *, n_rows: int, knots: int, min_count: int, fallback: Any = None
+    ) -> Self:
         """Keep only shapes seen ``min_count`` times (no value is stored either way)."""
         if self.regex is not None or not self.shapes_:
             return self

@@ -290,7 +290,7 @@ class LatentTable(BaseModel):
             return nearest_correlation(corr)
         return corr
 
-    def aggregate(self, *, knots: int, min_count: int) -> Self:
+    def aggregate(self, *, knots: int, min_count: int, fallback: LatentTable | None = None) -> Self:
         """Keep aggregates of at least ``min_count`` rows instead of data points.
 
         Each column model replaces what it holds by aggregates (see
@@ -302,6 +302,9 @@ class LatentTable(BaseModel):
             Most quantile knots per numeric column.
         min_count : int
             Fewest rows an aggregate describes.
+        fallback : LatentTable, optional
+            The whole table, aggregated: a per-label table's column with too
+            few rows for an aggregate of its own takes the whole table's.
 
         Returns
         -------
@@ -320,7 +323,13 @@ class LatentTable(BaseModel):
                 f"privacy='aggregate' needs at least min_count={min_count} rows; got {self.n_rows_}"
             )
         for name, model in self.columns_.items():
-            model.aggregate(name, n_rows=self.n_rows_, knots=knots, min_count=min_count)
+            model.aggregate(
+                name,
+                n_rows=self.n_rows_,
+                knots=knots,
+                min_count=min_count,
+                fallback=None if fallback is None else fallback.columns_.get(name),
+            )
         return self
 
     @property

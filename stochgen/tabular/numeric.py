@@ -207,7 +207,9 @@ class NumericColumn(BaseModel):
         self._indicator_scores(out, missing, at_atom)
         return out
 
-    def aggregate(self, name: str, *, n_rows: int, knots: int, min_count: int) -> Self:
+    def aggregate(
+        self, name: str, *, n_rows: int, knots: int, min_count: int, fallback: Any = None
+    ) -> Self:
         """Replace the data points this model holds by aggregates of ``min_count`` rows or more.
 
         The empirical marginal becomes quantile knots (bin means, see
@@ -225,6 +227,10 @@ class NumericColumn(BaseModel):
             Most quantile knots.
         min_count : int
             Fewest rows an aggregate describes.
+        fallback : NumericColumn, optional
+            The whole table's model of the column, aggregated: a per-label
+            model whose column has fewer than ``min_count`` values takes its
+            marginal.
 
         Returns
         -------
@@ -245,7 +251,16 @@ class NumericColumn(BaseModel):
                 f"column {name!r}: privacy='aggregate' keeps numeric marginals as quantile "
                 f"knots; got marginal {self.marginal!r} (use 'empirical')"
             )
-        self.marginal_ = quantile_knots(self.marginal_, knots, min_count)
+        spread = round(0.5 / float(self.marginal_.lower_q_[0]))
+        if spread >= min_count:
+            self.marginal_ = quantile_knots(self.marginal_, knots, min_count)
+        elif isinstance(fallback, NumericColumn):
+            self.marginal_ = fallback.marginal_
+        else:
+            raise ValidationError(
+                f"column {name!r} has {spread} values, fewer than min_count={min_count}: "
+                "privacy='aggregate' cannot describe it; drop the column or lower min_count"
+            )
         values = self.marginal_.values_
         if self.atom_ is not None:
             present = n_rows * (1.0 - self.missing_rate_)

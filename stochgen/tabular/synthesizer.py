@@ -254,8 +254,10 @@ class CopulaSynthesizer(BaseModel):
         self.class_models_ = self._fit_class_models(latent, prepared, conditioning, min_rows)
         if aggregate is not None:
             knots, min_count = aggregate
-            for table in [latent, *(t for m in self.class_models_.values() for t in m.values())]:
-                table.aggregate(knots=knots, min_count=min_count)
+            latent.aggregate(knots=knots, min_count=min_count)
+            for per_label in self.class_models_.values():
+                for table in per_label.values():
+                    table.aggregate(knots=knots, min_count=min_count, fallback=latent)
         self.constraints_ = constraints
         self.output_columns_ = list(data.columns)
         return self

@@ -220,3 +220,29 @@ def test_too_few_rows_and_all_rare_labels(real):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert model.sample(50, seed=0)["name"].isna().all()
+
+
+def test_per_label_columns_too_thin_for_an_aggregate_take_the_whole_tables():
+    rng = np.random.default_rng(3)
+    n = 600
+    group = np.repeat(["big", "small"], [560, 40])
+    # In the 40 "small" rows, every shop is seen fewer than 10 times; "rate" has 6 values.
+    shop = np.where(
+        group == "big", rng.choice(["s1", "s2", "s3"], n), rng.choice(list("abcdefgh"), n)
+    )
+    rate = np.where((group == "small") & (rng.random(n) < 0.85), np.nan, rng.normal(size=n))
+    real = pd.DataFrame({"group": group, "shop": shop, "rate": rate, "x": rng.normal(size=n)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = stochgen.CopulaSynthesizer(
+            privacy="aggregate", condition_columns=["group"], progress=False
+        ).fit(real)
+    small = model.class_models_["group"]["small"]
+    assert list(small.columns_["shop"].labels_) == list(model.columns_["shop"].labels_)
+    assert small.columns_["rate"].marginal_ is model.columns_["rate"].marginal_
+    rows = model.sample(300, seed=0, conditions={"group": "small"})
+    assert set(rows["shop"]) <= {"s1", "s2", "s3"}
+    # The whole table's own column with fewer than min_count values is refused, named.
+    thin = real.assign(rate=np.where(np.arange(n) < 5, 1.5 + np.arange(n), np.nan))
+    with pytest.raises(ValidationError, match="'rate' has 5 values"):
+        stochgen.CopulaSynthesizer(privacy="aggregate", progress=False).fit(thin)
