@@ -9,9 +9,11 @@ of at least ``min_count`` rows:
   at most ``knots`` bins of at least ``min_count`` rows, and each knot is the
   mean of one bin, placed at the bin's middle probability (values between
   knots are interpolated, as for the empirical marginal). The two outer bins
-  hold exactly ``min_count`` values and their means stand at the extremes'
-  probabilities, so the range is the mean of the ``min_count`` smallest to
-  that of the largest, not the real minimum and maximum. A knot is a data
+  hold exactly ``min_count`` values; beyond them, knots at the extremes'
+  probabilities are extrapolated from the outer bin means (linear on the
+  normal-score scale, at most two of the outer bin's standard deviations,
+  never across zero), so generated values reach about as far as the data's
+  did while the real minimum and maximum are not stored. A knot is a data
   value only where a whole bin holds one repeated value, that is where at
   least ``min_count`` rows share it;
 - labels seen fewer than ``min_count`` times are suppressed (their share goes
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import special
 
 from stochgen.distributions.empirical import EmpiricalDistribution
 from stochgen.exceptions import ValidationError
@@ -93,10 +96,10 @@ def quantile_knots(
     --------
     >>> data = np.arange(1.0, 41.0)
     >>> smooth = quantile_knots(EmpiricalDistribution().fit(data), 4, 10)
-    >>> smooth.values_
-    array([ 5.5, 15.5, 25.5, 35.5])
+    >>> smooth.values_.round(2)
+    array([ 0.  ,  5.5 , 15.5 , 25.5 , 35.5 , 41.24])
     >>> smooth.lower_q_
-    array([0.0125, 0.375 , 0.625 , 0.9875])
+    array([0.0125, 0.125 , 0.375 , 0.625 , 0.875 , 0.9875])
     """
     data = _sorted_data(marginal)
     n, k = data.size, int(min_count)
@@ -116,12 +119,43 @@ def quantile_knots(
     means = np.maximum.accumulate(means)
     probabilities = (edges[:-1] + edges[1:]) / (2.0 * n)
     if bins >= 4:
-        # The outer means stand where the data's extremes stood (as the empirical marginal).
-        probabilities[0], probabilities[-1] = 0.5 / n, 1.0 - 0.5 / n
+        spreads = (float(np.std(data[:k])), float(np.std(data[-k:])))
+        means, probabilities = _with_extremes(means, probabilities, 0.5 / n, spreads)
     values, first = np.unique(means, return_index=True)
-    last = np.r_[first[1:], bins] - 1
+    last = np.r_[first[1:], means.size] - 1
     return EmpiricalDistribution.from_knots(
         values=values, lower_q=probabilities[first], upper_q=probabilities[last]
+    )
+
+
+def _with_extremes(
+    means: NDArray[np.float64],
+    probabilities: NDArray[np.float64],
+    edge: float,
+    spreads: tuple[float, float],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Add knots at probabilities ``edge`` and ``1 - edge``, extrapolated from the outer two.
+
+    Linear on the normal-score scale (the scale values are interpolated on),
+    so generated values reach about as far as the data's extremes did without
+    any extreme being stored. An extrapolation goes at most two standard
+    deviations of the outer bin past its mean (bounded data, a uniform's
+    edge), and never crosses zero from the side the outer knots are on
+    (counts and amounts stay non-negative).
+    """
+    z = special.ndtri(np.array([edge, probabilities[0], probabilities[1]]))
+    low = means[0] - (means[1] - means[0]) * (z[1] - z[0]) / (z[2] - z[1])
+    low = max(low, means[0] - 2.0 * spreads[0])
+    z = special.ndtri(np.array([1.0 - edge, probabilities[-1], probabilities[-2]]))
+    high = means[-1] + (means[-1] - means[-2]) * (z[0] - z[1]) / (z[1] - z[2])
+    high = min(high, means[-1] + 2.0 * spreads[1])
+    if means[0] >= 0.0:
+        low = max(low, 0.0)
+    if means[-1] <= 0.0:
+        high = min(high, 0.0)
+    return (
+        np.concatenate([[low], means, [high]]),
+        np.concatenate([[edge], probabilities, [1.0 - edge]]),
     )
 
 

@@ -31,7 +31,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from stochgen._base import BaseModel
-from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
+from stochgen.exceptions import ModelFileError, ValidationError
 from stochgen.tabular.conditions import LatentConstraints
 from stochgen.tabular.regex import regex_values
 from stochgen.tabular.scores import check_dtype_text, restore_dtype
@@ -165,27 +165,34 @@ def _value_probability(shape: list[list[Any]], share: float, runs: list[tuple[st
 
 def limit_copies(
     shapes: list[list[list[Any]]], shares: NDArray[np.float64], values: list[str]
-) -> float:
-    """Drop vocabularies until a generated value copies a real one with chance <= MAX_COPY_RATE.
+) -> tuple[float, int]:
+    """Keep the chance that a generated value copies a real one at most MAX_COPY_RATE.
 
-    The most diverse vocabulary goes first; a run with a single text (a
-    prefix, a country code) is kept unless the rest of the shape spells
-    fewer than ``1 / MAX_COPY_RATE`` values and dropping it meets the bound. ``shapes`` is
-    changed in place.
+    Per shape, vocabularies are dropped first, the most diverse first; a run
+    with a single text (a prefix, a country code) goes only where the rest of
+    the shape spells fewer than ``1 / MAX_COPY_RATE`` values and dropping it
+    meets the bound. A shape still above the bound (a dense key format, short
+    codes) is lengthened: its last run of fresh characters gets one more
+    character at a time until no real value has that shape, so none of its
+    values can be a copy. ``shapes`` is changed in place.
 
     Returns
     -------
-    float
+    rate : float
         The chance, per generated value, that it equals one of ``values``.
+    lengthened : int
+        How many shapes were lengthened.
     """
+    real_shapes = set()
     where = {_shape_key(shape): i for i, shape in enumerate(shapes)}
     by_shape: dict[int, list[list[tuple[str, str]]]] = {}
     for value in set(values):
         runs = _runs(value)
+        real_shapes.add(_key(runs))
         i = where.get(_key(runs))
         if i is not None:
             by_shape.setdefault(i, []).append(runs)
-    total = 0.0
+    total, lengthened = 0.0, 0
     for i, shape in enumerate(shapes):
         members = by_shape.get(i, [])
         while True:
@@ -206,8 +213,24 @@ def limit_copies(
             # The most diverse vocabulary (names, not domains) is the most identifying.
             j = max(vocab, key=lambda j: (_entropy(shape[j][4]), shape[j][2]))
             shape[j] = ["chars", shape[j][1], shape[j][2]]
+        if rate > MAX_COPY_RATE * shares[i] and _lengthen(shape, real_shapes):
+            rate, lengthened = 0.0, lengthened + 1
         total += rate
-    return float(total)
+    return float(total), lengthened
+
+
+def _lengthen(shape: list[list[Any]], real_shapes: set[tuple[tuple[str, Any], ...]]) -> bool:
+    """Lengthen the last run of fresh characters until no real value has the shape."""
+    runs = [j for j, run in enumerate(shape) if run[0] == "chars"]
+    if not runs:
+        runs = [j for j, run in enumerate(shape) if run[0] == "vocab"]
+        if not runs:
+            return False
+        shape[runs[-1]] = ["chars", shape[runs[-1]][1], shape[runs[-1]][2]]
+    j = runs[-1]
+    while _shape_key(shape) in real_shapes:
+        shape[j][2] += 1
+    return True
 
 
 def _space(shape: list[list[Any]]) -> float:
@@ -362,10 +385,12 @@ class FormatColumn(BaseModel):
         Their shares.
     copy_rate_ : float
         Chance, per generated value, that it equals a real value of the column
-        (learnt formats; 0 with ``regex``, not checked). Vocabularies are
-        dropped until it is at most `MAX_COPY_RATE`; where the format is too
-        short for that, ``fit`` warns, except for keys (``unique=True``),
-        whose format (``cust-00417``) can only number so many values.
+        (learnt formats; 0 with ``regex``, not checked): at most
+        `MAX_COPY_RATE`. Vocabularies are dropped for it, and a shape too short
+        for it (``cust-00417`` for 60,000 customers) gets a longer run of
+        characters (``cust-004179``), a shape no real value has.
+    lengthened_ : int
+        How many shapes were lengthened so.
     salt_ : int
         Key of the generated values, from the format itself (a refit gives
         the same values).
@@ -384,7 +409,7 @@ class FormatColumn(BaseModel):
     (True, True)
     """
 
-    _fitted_attributes = ("shapes_", "shares_", "copy_rate_", "salt_", "dtype_")
+    _fitted_attributes = ("shapes_", "shares_", "copy_rate_", "lengthened_", "salt_", "dtype_")
     n_latent: ClassVar[int] = 0
     latent_roles: ClassVar[tuple[str, ...]] = ()
     #: Values follow the row number: rows kept after rejection are renumbered.
@@ -433,21 +458,13 @@ class FormatColumn(BaseModel):
             if not present:
                 raise ValidationError(f"column {name!r}: no text to learn a format from")
             shapes, shares = learn_shapes(present, int(self.min_count))
-            self.copy_rate_ = limit_copies(shapes, shares, present)
+            self.copy_rate_, lengthened = limit_copies(shapes, shares, present)
             self.shapes_, self.shares_ = shapes, shares
         digest = hashlib.sha256(
             json.dumps([self.regex, self.shapes_, self.shares_.tolist()]).encode()
         ).digest()
         self.salt_ = int.from_bytes(digest[:8], "little") >> 1
-        if self.copy_rate_ > MAX_COPY_RATE and not self.unique:
-            import warnings
-
-            warnings.warn(
-                f"column {name!r}: its format is short, so a generated value equals a real one "
-                f"with chance {self.copy_rate_:.2g}; give a longer regex, or drop the column",
-                StochgenWarning,
-                stacklevel=2,
-            )
+        self.lengthened_ = int(lengthened) if self.regex is None else 0
         return self
 
     @property
@@ -538,6 +555,8 @@ class FormatColumn(BaseModel):
             or not 0 <= self.salt_ < 2**63
         ):
             raise ModelFileError("FormatColumn: salt_ must be an integer in [0, 2**63)")
+        if isinstance(self.lengthened_, bool) or not isinstance(self.lengthened_, int):
+            raise ModelFileError("FormatColumn: lengthened_ must be an integer")
         for shape in self.shapes_:
             _check_shape(shape)
         check_dtype_text(self.dtype_, "FormatColumn")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import stochgen
-from stochgen.exceptions import StochgenWarning, ValidationError
+from stochgen.exceptions import ValidationError
 from stochgen.tabular.formats import FormatColumn, value_shape
 from stochgen.tabular.regex import parse_regex
 
@@ -63,22 +63,24 @@ def test_pii_columns_never_hold_a_real_value(model, people):
     assert model.columns_["email"].copy_rate_ <= 1e-8
 
 
-def test_dense_keys_report_their_copy_rate(model, people):
-    # 3,000 keys among the 10^7 of "C" + 7 digits: a key in that format is a real one
-    # with chance 3e-4, which copy_rate_ says (keys are numbered, not PII).
+def test_dense_keys_get_a_longer_run_not_a_real_key(model, people):
+    # 3,000 keys among the 10^7 of "C" + 7 digits: a key in that format would be a real
+    # one with chance 3e-4, so generated keys get 8 digits, a shape no real key has.
     column = model.columns_["customer"]
-    assert column.copy_rate_ == pytest.approx(N_ROWS / 1e7)
+    assert column.copy_rate_ == 0.0
     rows = model.sample(20_000, seed=0)
-    copies = rows["customer"].isin(people["customer"]).mean()
-    assert copies < column.copy_rate_ + 4 * np.sqrt(column.copy_rate_ / len(rows))
+    assert rows["customer"].str.fullmatch(r"C[0-9]{8}").all()
+    assert not rows["customer"].isin(people["customer"]).any()
 
 
 def test_generated_values_look_real(model, people):
     rows = model.sample(5000, seed=1)
     assert rows["email"].str.fullmatch(EMAIL).all()
-    assert rows["phone"].str.fullmatch(r"\+1-[0-9]{3}-[0-9]{3}-[0-9]{4}").all()
+    # 3,000 phone numbers among 10^10: one in that format would be real with chance 3e-7,
+    # above the 1e-8 bound, so the last group gets a fifth digit.
+    assert model.columns_["phone"].lengthened_ == 1
+    assert rows["phone"].str.fullmatch(r"\+1-[0-9]{3}-[0-9]{3}-[0-9]{5}").all()
     assert rows["name"].str.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+").all()
-    assert rows["customer"].str.fullmatch(r"C[0-9]{7}").all()
     # Shapes keep their shares: name lengths follow the real ones.
     real_lengths = people["name"].str.len().value_counts(normalize=True)
     synth_lengths = rows["name"].str.len().value_counts(normalize=True)
@@ -152,10 +154,13 @@ def test_bad_format_settings(people):
         )
 
 
-def test_short_pii_format_warns():
+def test_short_pii_format_is_lengthened():
     codes = pd.Series([f"{i % 90:02d}" for i in range(400)], name="code")
-    with pytest.warns(StochgenWarning, match="'code'.*chance"):
-        FormatColumn().fit(codes, "code")
+    column = FormatColumn().fit(codes, "code")
+    assert column.lengthened_ == 1 and column.copy_rate_ == 0.0
+    new = pd.Series(column.from_normal(np.empty((5000, 0))))
+    assert new.str.fullmatch(r"[0-9]{3}").all()
+    assert set(new).isdisjoint(codes)
 
 
 def test_value_shape_and_parser():
