@@ -56,6 +56,9 @@ _LAZY: dict[str, str] = {
     "sobol_indices": "stochgen.montecarlo.sensitivity",
     "evaluate": "stochgen.metrics.report",
     "evaluate_sequences": "stochgen.metrics.sequence_report",
+    "set_progress": "stochgen._progress",
+    "pseudonymize": "stochgen.tabular.formats",
+    "progress_enabled": "stochgen._progress",
     "Report": "stochgen.metrics.report",
 }
 

@@ -171,6 +171,9 @@ class BaseModel:
         if data["class"] != cls.__name__:
             raise ModelFileError(f"expected a {cls.__name__}, the data describes {data['class']!r}")
         params = data["params"]
+        if isinstance(params, dict):
+            # A file written before a setting existed holds the model that setting's default gives.
+            params = {**cls._defaults_missing_from(params), **params}
         if not isinstance(params, dict) or set(params) != set(cls._param_names()):
             raise ModelFileError(
                 f"{cls.__name__}: settings {sorted(params) if isinstance(params, dict) else params}"
@@ -186,6 +189,17 @@ class BaseModel:
             model._set_state(data["state"])
             model._check_state()
         return model
+
+    @classmethod
+    def _defaults_missing_from(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Return the defaults of the settings ``params`` lacks (those without one are left out)."""
+        signature = inspect.signature(cls.__init__)
+        return {
+            name: copy.deepcopy(signature.parameters[name].default)
+            for name in cls._param_names()
+            if name not in params
+            and signature.parameters[name].default is not inspect.Parameter.empty
+        }
 
 
 def _equal(a: Any, b: Any) -> bool:

@@ -65,6 +65,7 @@ MODEL_CLASSES: dict[str, str] = {
     "CategoricalColumn": "stochgen.tabular.columns",
     "ConstantColumn": "stochgen.tabular.columns",
     "IdColumn": "stochgen.tabular.columns",
+    "FormatColumn": "stochgen.tabular.formats",
     "Bounds": "stochgen.tabular.constraints",
     "Inequality": "stochgen.tabular.constraints",
     "FixedCombinations": "stochgen.tabular.constraints",

@@ -95,6 +95,13 @@ def _panel(seed=0):
     return pd.DataFrame(rows, columns=["firm", "year", "sector", "x", "state"])
 
 
+def _format_column():
+    from stochgen.tabular.formats import FormatColumn
+
+    # Keys: "user0".."user49" is too short a format for values that must never repeat one.
+    return FormatColumn(unique=True)
+
+
 def _joint():
     from stochgen import JointDistribution
     from stochgen.copulas import GaussianCopula
@@ -132,6 +139,7 @@ _FACTORIES = {
     "CategoricalColumn": (None, _series("labels")),
     "ConstantColumn": (None, _series("constant")),
     "IdColumn": (None, _series("id")),
+    "FormatColumn": (_format_column, _series("id")),
     "Categorical": (None, _labels),
     "Pareto": (None, lambda seed=6: np.random.default_rng(seed).pareto(3.0, size=300) + 1.0),
     "JointDistribution": (_joint, _pairs),

@@ -313,3 +313,18 @@ def test_local_times_across_a_dst_change_are_read_as_utc_instants(tmp_path):
     assert (table["t"] == local.tz_convert("UTC")).all()
     rows = CopulaSynthesizer().fit(table).sample(500, seed=0)
     assert rows["t"].notna().all()
+
+
+def test_file_without_a_later_setting_loads_with_its_default(tmp_path):
+    # Files written before CopulaSynthesizer had privacy, formats, ... still load.
+    real = pd.DataFrame({"x": [1.5, 2.5, 3.5, 0.5, 2.0], "g": list("abaab")})
+    model = CopulaSynthesizer().fit(real)
+    path = stochgen.save(model, tmp_path / "old.json")
+    document = json.loads(path.read_text())
+    params = document["model"]["__model__"]["params"]
+    for name in ("formats", "privacy", "quantile_knots", "min_count", "progress"):
+        del params[name]
+    path.write_text(json.dumps(document))
+    loaded = stochgen.load(path)
+    assert loaded.privacy == "none" and loaded.progress is None
+    assert loaded.sample(20, seed=0).equals(model.sample(20, seed=0))

@@ -125,6 +125,8 @@ def to_dask(
         plan = model.plan(conditions)
     else:
         plan = model.plan(conditions, method=method, seed=root)
+    # Partitions run at once on workers: no bar each (Dask has its own progress tools).
+    plan.progress = False
     stateful = [rule.describe() for rule in plan.rules if rule.stateful]
     if stateful:
         raise ValidationError(

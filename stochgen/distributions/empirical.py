@@ -99,6 +99,47 @@ class EmpiricalDistribution(Distribution):
             self.tail_scales_ = np.array([max(low, spread), max(high, spread)])
         return self
 
+    @classmethod
+    def from_knots(cls, *, values: ArrayLike, lower_q: ArrayLike, upper_q: ArrayLike) -> Self:
+        """Return the distribution with the given knots, checked as a model file's are.
+
+        Parameters
+        ----------
+        values : array_like
+            Distinct values, increasing.
+        lower_q, upper_q : array_like
+            Quantile range each value holds, interleaving as non-decreasing
+            probabilities strictly inside (0, 1).
+
+        Returns
+        -------
+        Self
+
+        Raises
+        ------
+        stochgen.exceptions.ModelFileError
+            If the knots are malformed.
+
+        Examples
+        --------
+        >>> dist = EmpiricalDistribution.from_knots(
+        ...     values=[0.0, 1.0], lower_q=[0.25, 0.75], upper_q=[0.25, 0.75]
+        ... )
+        >>> float(dist.ppf(0.5))
+        0.5
+        """
+        model = cls()
+        model._set_state(
+            {
+                "values_": np.asarray(values, dtype=np.float64),
+                "lower_q_": np.asarray(lower_q, dtype=np.float64),
+                "upper_q_": np.asarray(upper_q, dtype=np.float64),
+                "tail_scales_": np.zeros(2),
+            }
+        )
+        model._check_state()
+        return model
+
     @property
     def n_params(self) -> int:
         """Number of free parameters: one per distinct value."""

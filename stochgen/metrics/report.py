@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stochgen._progress import progress_bar
 from stochgen._rng import SeedLike, spawn_generators
 from stochgen.io import atomic_path
 from stochgen.metrics.classes import fidelity_by_class
@@ -296,6 +297,7 @@ def evaluate(
     detection: bool = True,
     privacy: bool = True,
     seed: SeedLike = 0,
+    progress: bool | None = None,
 ) -> Report:
     """Score synthetic data against the real data it imitates.
 
@@ -333,6 +335,9 @@ def evaluate(
         Compute exact matches and distances to the closest records.
     seed : None, int, SeedSequence or Generator
         For subsamples, folds, splits and models: the same seed gives the same report.
+    progress : bool or None
+        A progress bar over the scoring steps, once they have taken a second
+        (None: see `stochgen.set_progress`).
 
     Returns
     -------
@@ -367,28 +372,40 @@ def evaluate(
         from stochgen.metrics.utility import check_target
 
         check_target(real, target, kinds)
-    shapes = column_shapes(real, synthetic, kinds)
-    pairs = column_pair_trends(real, synthetic, kinds)
-    scores = quality_scores(shapes, pairs)
-    details = {"column_shapes": shapes, "column_pair_trends": pairs}
-    # Streams 0-2 as before dependence was added, so those results did not change.
-    seeds = spawn_generators(seed, 5)
-    details["kendall_tau"] = kendall_tau_distance(real, synthetic, kinds, seed=seeds[3])
-    details["tail_dependence"] = tail_dependence(real, synthetic, kinds, seed=seeds[4])
-    if by is not None:
-        details["by_class"] = fidelity_by_class(real, synthetic, by, kinds)
-    if detection:
-        from stochgen.metrics.detection import detection as detect
+    n_steps = 4 + (by is not None) + detection + (target is not None) + privacy
+    with progress_bar(n_steps, "evaluating", unit="step", progress=progress) as bar:
+        shapes = column_shapes(real, synthetic, kinds)
+        bar.update()
+        pairs = column_pair_trends(real, synthetic, kinds)
+        bar.update()
+        scores = quality_scores(shapes, pairs)
+        details = {"column_shapes": shapes, "column_pair_trends": pairs}
+        # Streams 0-2 as before dependence was added, so those results did not change.
+        seeds = spawn_generators(seed, 5)
+        details["kendall_tau"] = kendall_tau_distance(real, synthetic, kinds, seed=seeds[3])
+        bar.update()
+        details["tail_dependence"] = tail_dependence(real, synthetic, kinds, seed=seeds[4])
+        bar.update()
+        if by is not None:
+            details["by_class"] = fidelity_by_class(real, synthetic, by, kinds)
+            bar.update()
+        if detection:
+            from stochgen.metrics.detection import detection as detect
 
-        details["detection"] = detect(real, synthetic, kinds=kinds, seed=seeds[0])
-    if target is not None:
-        from stochgen.metrics.utility import utility
+            details["detection"] = detect(real, synthetic, kinds=kinds, seed=seeds[0])
+            bar.update()
+        if target is not None:
+            from stochgen.metrics.utility import utility
 
-        details["utility"] = utility(real, synthetic, target, holdout, kinds=kinds, seed=seeds[1])
-    if privacy:
-        from stochgen.metrics.privacy import privacy as private
+            details["utility"] = utility(
+                real, synthetic, target, holdout, kinds=kinds, seed=seeds[1]
+            )
+            bar.update()
+        if privacy:
+            from stochgen.metrics.privacy import privacy as private
 
-        details["privacy"] = private(real, synthetic, holdout, kinds=kinds, seed=seeds[2])
+            details["privacy"] = private(real, synthetic, holdout, kinds=kinds, seed=seeds[2])
+            bar.update()
     return Report(
         score=scores["score"],
         column_shapes=scores["column_shapes"],

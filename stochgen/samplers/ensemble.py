@@ -106,7 +106,7 @@ def run_ensemble(
     draws: NDArray[np.float64],
     n_accept: NDArray[np.int64],
     max_time: float | None,
-    progress: bool,
+    progress: bool | None,
 ) -> tuple[int, float]:
     """Advance the ensemble ``total`` steps in place; return ``(steps done, seconds)``.
 

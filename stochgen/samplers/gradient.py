@@ -138,7 +138,7 @@ def run_gradient(
     thin: int,
     draws: NDArray[np.float64],
     max_time: float | None,
-    progress: bool,
+    progress: bool | None,
 ) -> tuple[int, float]:
     """Advance the chains ``total`` iterations, updating ``state``'s arrays in place.
 

@@ -111,8 +111,10 @@ class MetropolisHastings(BaseModel):
         Keep one step in ``thin`` after warm-up.
     check_gradient : bool
         Compare ``grad_logpdf`` with finite differences before running.
-    progress : bool
-        Show a tqdm progress bar when tqdm is installed.
+    progress : bool or None
+        Show a progress bar over the steps (tqdm when installed), once the run
+        has taken a second; None follows `stochgen.set_progress` and
+        ``STOCHGEN_PROGRESS``.
     max_steps : int
         Hard cap on the steps per chain (``warmup + n_draws * thin``).
     max_time : float, optional
@@ -159,7 +161,7 @@ class MetropolisHastings(BaseModel):
         initial: ArrayLike | None = None,
         thin: int = 1,
         check_gradient: bool = True,
-        progress: bool = True,
+        progress: bool | None = None,
         max_steps: int = 100_000_000,
         max_time: float | None = None,
     ) -> None:
@@ -281,7 +283,7 @@ class MetropolisHastings(BaseModel):
         n_accept = np.zeros(chains, dtype=np.int64)
         common = {
             "warmup": warmup, "total": total, "thin": thin, "draws": draws,
-            "max_time": max_time, "progress": bool(self.progress),
+            "max_time": max_time, "progress": self.progress,
         }  # fmt: skip
         numba_logpdf = None if self.vectorized else self.logpdf
         tuning: dict[str, NDArray[Any]]

@@ -46,7 +46,7 @@ def run_random_walk(
     thin: int,
     draws: NDArray[np.float64],
     max_time: float | None,
-    progress: bool,
+    progress: bool | None,
 ) -> tuple[int, float]:
     """Advance the chains ``total`` steps, updating ``state``'s arrays in place.
 

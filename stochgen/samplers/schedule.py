@@ -1,8 +1,8 @@
 """Running a sampler's steps in chunks: progress bar and wall-clock cap.
 
 Every MCMC engine advances its chains by a callable ``advance(t0, steps)``;
-`run_chunks` calls it chunk by chunk, updates a tqdm progress bar when tqdm is
-installed and ``progress`` is true, and stops at ``max_time`` with a
+`run_chunks` calls it chunk by chunk, updates a progress bar (see
+`stochgen.set_progress`), and stops at ``max_time`` with a
 `stochgen.exceptions.ConvergenceWarning`.
 """
 
@@ -11,21 +11,11 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable
-from typing import Any
 
+from stochgen._progress import progress_bar
 from stochgen.exceptions import ConvergenceWarning
 
 __all__ = ["run_chunks"]
-
-
-def _progress_bar(total: int, label: str, enabled: bool) -> Any:
-    if not enabled:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, desc=label, unit="step", leave=False)
 
 
 def run_chunks(
@@ -34,7 +24,7 @@ def run_chunks(
     *,
     chunk: int,
     max_time: float | None,
-    progress: bool,
+    progress: bool | None,
     label: str,
 ) -> tuple[int, float]:
     """Call ``advance(t0, steps)`` over ``0 .. total`` in chunks of ``chunk`` steps.
@@ -49,8 +39,8 @@ def run_chunks(
         Steps per call (fixed, so that the chunking never changes the draws).
     max_time : float or None
         Wall-clock cap in seconds, checked between chunks.
-    progress : bool
-        Show a tqdm bar (nothing happens when tqdm is not installed).
+    progress : bool or None
+        Show a progress bar (None: see `stochgen.set_progress`).
     label : str
         Name shown on the bar and in the warning.
 
@@ -73,7 +63,7 @@ def run_chunks(
     >>> seen
     [(0, 4), (4, 4), (8, 2)]
     """
-    bar = _progress_bar(total, label, progress)
+    bar = progress_bar(total, label, unit="step", progress=progress)
     start = time.perf_counter()
     done = 0
     try:
@@ -81,8 +71,7 @@ def run_chunks(
             steps = min(chunk, total - t0)
             advance(t0, steps)
             done = t0 + steps
-            if bar is not None:
-                bar.update(steps)
+            bar.update(steps)
             if max_time is not None and time.perf_counter() - start > max_time and done < total:
                 warnings.warn(
                     f"{label} stopped at max_time={max_time} s after {done} of {total} steps "
@@ -93,6 +82,5 @@ def run_chunks(
                 )
                 break
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     return done, time.perf_counter() - start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -11,7 +12,8 @@ from scipy import special
 
 from stochgen._base import BaseModel
 from stochgen._kernels.tabular import label_codes
-from stochgen.exceptions import ModelFileError, ValidationError
+from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
+from stochgen.tabular.aggregate import kept_labels
 from stochgen.tabular.conditions import LatentConstraints
 from stochgen.tabular.scores import (
     check_dtype_text,
@@ -166,6 +168,59 @@ class CategoricalColumn(BaseModel):
         self.dtype_ = dtype
         self.categories_ = categories
         self.ordered_ = bool(ordered)
+        return self
+
+    def aggregate(
+        self, name: str, *, n_rows: int, knots: int, min_count: int, fallback: Any = None
+    ) -> Self:
+        """Suppress the labels seen fewer than ``min_count`` times; the others share their rows.
+
+        A ``category`` dtype keeps only the labels kept. Missing values are
+        no data point and stay. If no label is left, the column is generated
+        missing, with a `StochgenWarning`.
+
+        Parameters
+        ----------
+        name : str
+            The column, named in messages.
+        n_rows : int
+            Rows the model was fitted to.
+        knots : int
+            Unused (numeric columns' resolution).
+        min_count : int
+            Fewest rows a kept label holds.
+        fallback : CategoricalColumn, optional
+            The whole table's model of the column, aggregated: a per-label
+            model without a label seen ``min_count`` times takes its labels.
+
+        Returns
+        -------
+        Self
+            This model, changed in place.
+        """
+        keep = kept_labels(self.probabilities_, self.labels_, n_rows, min_count)
+        if not keep.any() and isinstance(fallback, CategoricalColumn):
+            self.labels_ = fallback.labels_
+            self.probabilities_ = fallback.probabilities_
+            self.categories_ = fallback.categories_
+        elif not keep.any():
+            warnings.warn(
+                f"column {name!r}: no label is seen {min_count} times, so privacy='aggregate' "
+                "generates it missing; give a column of names, e-mails or codes the kind "
+                "'pii' (its format is learnt instead)",
+                StochgenWarning,
+                stacklevel=4,
+            )
+            self.labels_ = np.array([None], dtype=object)
+            self.probabilities_ = np.ones(1)
+        else:
+            self.labels_ = self.labels_[keep]
+            self.probabilities_ = self.probabilities_[keep] / self.probabilities_[keep].sum()
+        if self.categories_ is not None and keep.any():
+            kept = {label for label in self.labels_ if label is not None}
+            self.categories_ = np.array([c for c in self.categories_ if c in kept], dtype=object)
+        self._fit_positions = None
+        self._table_cache = None
         return self
 
     def scores_from_codes(

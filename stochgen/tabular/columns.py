@@ -103,6 +103,12 @@ class ConstantColumn(BaseModel):
         """Return an empty (n, 0) array: no dimensions."""
         return np.empty((len(column), 0))
 
+    def aggregate(
+        self, name: str, *, n_rows: int, knots: int, min_count: int, fallback: Any = None
+    ) -> Self:
+        """Return self: its value is shared by every row (the table has ``min_count`` or more)."""
+        return self
+
     def _value(self) -> Any:
         if self.value_ is not None and self.dtype_.startswith("datetime64"):
             return pd.Timestamp(self.value_)
@@ -179,6 +185,12 @@ class IdColumn(BaseModel):
     def latent_scores(self, column: pd.Series) -> NDArray[np.float64]:
         """Return an empty (n, 0) array: no dimensions."""
         return np.empty((len(column), 0))
+
+    def aggregate(
+        self, name: str, *, n_rows: int, knots: int, min_count: int, fallback: Any = None
+    ) -> Self:
+        """Return self: the prefix is common to every key."""
+        return self
 
     def from_normal(self, z: NDArray[np.float64], row_offset: int = 0) -> Any:
         """Return keys ``prefix + row number``."""

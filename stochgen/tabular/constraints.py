@@ -52,6 +52,8 @@ class Constraint(BaseModel, RowRule):
     #: False for transforms rejection could almost never meet (equalities, sets of
     #: combinations): where two transforms would generate one column, these are kept.
     rejection_feasible: ClassVar[bool] = True
+    #: Whether the fitted rule holds values of the data (refused by privacy="aggregate").
+    stores_values: ClassVar[bool] = False
 
     def required_columns(self) -> list[str]:
         """Return the columns the rule reads."""
@@ -322,6 +324,7 @@ class FixedCombinations(Constraint):
 
     met_by = "transform"
     rejection_feasible = False
+    stores_values = True
     _fitted_attributes = ("dtypes_", "combinations_", "key_")
 
     def __init__(self, columns: list[str] | None = None) -> None:

@@ -17,10 +17,11 @@ from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
 from stochgen._kernels.tabular import pairwise_moments
+from stochgen._progress import track
 from stochgen._threads import single_blas_thread
 from stochgen._validation import check_choice, check_columns
 from stochgen.copulas.gaussian import nearest_correlation
-from stochgen.exceptions import ModelFileError
+from stochgen.exceptions import ModelFileError, ValidationError
 from stochgen.kinds import VALUE_KINDS
 from stochgen.tabular.columns import (
     CategoricalColumn,
@@ -183,7 +184,10 @@ class LatentTable(BaseModel):
         prepared = data if isinstance(data, PreparedTable) else self.prepare(data)
         columns: dict[str, BaseModel] = {}
         scores: dict[str, NDArray[np.float64]] = {}
-        for name, part in prepared.parts.items():
+        columns_done = track(
+            prepared.parts.items(), len(prepared.parts), "fitting columns", "column"
+        )
+        for name, part in columns_done:
             if "numbers" in part:
                 values = part["numbers"]
                 if values.size == 0 or np.isnan(values).all():
@@ -318,6 +322,48 @@ class LatentTable(BaseModel):
         target = np.eye(index.size)
         target[np.ix_(known, known)] = prior.corr_[np.ix_(index[known], index[known])]
         return target
+
+    def aggregate(self, *, knots: int, min_count: int, fallback: LatentTable | None = None) -> Self:
+        """Keep aggregates of at least ``min_count`` rows instead of data points.
+
+        Each column model replaces what it holds by aggregates (see
+        `stochgen.tabular.aggregate`); the layout and correlation stay.
+
+        Parameters
+        ----------
+        knots : int
+            Most quantile knots per numeric column.
+        min_count : int
+            Fewest rows an aggregate describes.
+        fallback : LatentTable, optional
+            The whole table, aggregated: a per-label table's column with too
+            few rows for an aggregate of its own takes the whole table's.
+
+        Returns
+        -------
+        Self
+            This table, changed in place.
+
+        Raises
+        ------
+        stochgen.exceptions.ValidationError
+            If the table has fewer than ``min_count`` rows, or a numeric
+            column's marginal is a fitted family.
+        """
+        check_is_fitted(self)
+        if self.n_rows_ < min_count:
+            raise ValidationError(
+                f"privacy='aggregate' needs at least min_count={min_count} rows; got {self.n_rows_}"
+            )
+        for name, model in self.columns_.items():
+            model.aggregate(
+                name,
+                n_rows=self.n_rows_,
+                knots=knots,
+                min_count=min_count,
+                fallback=None if fallback is None else fallback.columns_.get(name),
+            )
+        return self
 
     @property
     def n_latent(self) -> int:

@@ -13,6 +13,7 @@ from stochgen._base import BaseModel
 from stochgen._kernels.tabular import interp_scores
 from stochgen.distributions.empirical import EmpiricalDistribution
 from stochgen.exceptions import ModelFileError, ValidationError
+from stochgen.tabular.aggregate import quantile_knots
 from stochgen.tabular.conditions import LatentConstraints, RangeRule, is_missing
 from stochgen.tabular.datetimes import (
     datetime_numbers,
@@ -205,6 +206,69 @@ class NumericColumn(BaseModel):
             at_atom[~missing] = ~on_spread[inverse.ravel()]
         self._indicator_scores(out, missing, at_atom)
         return out
+
+    def aggregate(
+        self, name: str, *, n_rows: int, knots: int, min_count: int, fallback: Any = None
+    ) -> Self:
+        """Replace the data points this model holds by aggregates of ``min_count`` rows or more.
+
+        The empirical marginal becomes quantile knots (bin means, see
+        `stochgen.tabular.aggregate.quantile_knots`), the range becomes the
+        first and last knot, and a spike held by fewer than ``min_count`` rows
+        moves to the nearest knot.
+
+        Parameters
+        ----------
+        name : str
+            The column, named in messages.
+        n_rows : int
+            Rows the model was fitted to (missing values included).
+        knots : int
+            Most quantile knots.
+        min_count : int
+            Fewest rows an aggregate describes.
+        fallback : NumericColumn, optional
+            The whole table's model of the column, aggregated: a per-label
+            model whose column has fewer than ``min_count`` values takes its
+            marginal.
+
+        Returns
+        -------
+        Self
+            This model, changed in place.
+
+        Raises
+        ------
+        stochgen.exceptions.ValidationError
+            If the marginal is a fitted family (its parameters can be data
+            points, a uniform's bounds): aggregate models use "empirical".
+        """
+        if (
+            not isinstance(self.marginal_, EmpiricalDistribution)
+            or self.marginal_.tail_scales_.any()
+        ):
+            raise ValidationError(
+                f"column {name!r}: privacy='aggregate' keeps numeric marginals as quantile "
+                f"knots; got marginal {self.marginal!r} (use 'empirical')"
+            )
+        spread = round(0.5 / float(self.marginal_.lower_q_[0]))
+        if spread >= min_count:
+            self.marginal_ = quantile_knots(self.marginal_, knots, min_count)
+        elif isinstance(fallback, NumericColumn):
+            self.marginal_ = fallback.marginal_
+        else:
+            raise ValidationError(
+                f"column {name!r} has {spread} values, fewer than min_count={min_count}: "
+                "privacy='aggregate' cannot describe it; drop the column or lower min_count"
+            )
+        values = self.marginal_.values_
+        if self.atom_ is not None:
+            present = n_rows * (1.0 - self.missing_rate_)
+            if self.atom_rate_ * present < min_count - 0.5:
+                self.atom_ = float(values[np.argmin(np.abs(values - self.atom_))])
+        ends = [values[0], values[-1]] + ([] if self.atom_ is None else [self.atom_])
+        self.minimum_, self.maximum_ = float(min(ends)), float(max(ends))
+        return self
 
     @staticmethod
     def _decimals(values: NDArray[np.float64]) -> int:

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from scipy import special
 
 from stochgen._kernels.tabular import matrix_apply, standard_normals
+from stochgen._progress import progress_bar
 from stochgen._rng import SeedLike, as_generator, as_seed_sequence, iter_blocks
 from stochgen._validation import check_memory, check_n_samples
 from stochgen.copulas import Copula
@@ -203,6 +204,8 @@ class SamplingPlan:
         Columns of the returned rows, in order (default: the latent table's).
     n_jobs : int or None
         Threads for blocks (rules that look across blocks force one).
+    progress : bool or None
+        Show a progress bar over the rows (None: see `stochgen.set_progress`).
 
     Examples
     --------
@@ -223,6 +226,7 @@ class SamplingPlan:
         constraints: Sequence[Constraint] = (),
         output_columns: list[str] | None = None,
         n_jobs: int | None = None,
+        progress: bool | None = None,
     ) -> None:
         self.latent = latent
         self.draw = draw
@@ -232,6 +236,7 @@ class SamplingPlan:
         self.output_columns = list(output_columns or latent.columns_)
         self.threads = default_threads(n_jobs)
         self.sequential = self.threads == 1 or any(rule.stateful for rule in self.rules)
+        self.progress = progress
 
     def _rows(self, n_rows: int, rng: np.random.Generator, row_offset: int) -> pd.DataFrame:
         """Draw rows (before rejection) in the original layout."""
@@ -342,6 +347,17 @@ class SamplingPlan:
             Consecutive blocks, indexed by global row number.
         """
         n = check_n_samples(n)
+        first = min(start, n)
+        last = n if stop is None else min(stop, n)
+        bar = progress_bar(max(last - first, 0), "sampling", unit="row", progress=self.progress)
+        with bar:
+            for rows in self._blocks(n, seed, start, stop):
+                bar.update(len(rows))
+                yield rows
+
+    def _blocks(
+        self, n: int, seed: SeedLike, start: int, stop: int | None
+    ) -> Iterator[pd.DataFrame]:
         blocks = iter_blocks(n, seed, start=start, stop=stop)
         history: dict[Any, Any] = {}
         if self.sequential:

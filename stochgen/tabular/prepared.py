@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from stochgen.kinds import SHARE_KINDS, VALUE_KINDS
 from stochgen.tabular.columns import CategoricalColumn, NumericColumn, column_model
+from stochgen.tabular.formats import FormatColumn
 from stochgen.tabular.schema import Schema
 from stochgen.tabular.scores import plain_array
 
@@ -53,7 +54,11 @@ class PreparedTable:
 
     @classmethod
     def from_frame(
-        cls, data: pd.DataFrame, schema: Schema, marginals: dict[str, Any] | None = None
+        cls,
+        data: pd.DataFrame,
+        schema: Schema,
+        marginals: dict[str, Any] | None = None,
+        formats: dict[str, Any] | None = None,
     ) -> PreparedTable:
         """Convert each column of ``data`` as its kind in ``schema`` asks.
 
@@ -64,6 +69,9 @@ class PreparedTable:
             Fitted on ``data``.
         marginals : dict, optional
             Numeric column to its marginal setting (default "empirical").
+        formats : dict, optional
+            ``id`` column to its format: "learn" or ``{"regex": pattern}``.
+            Text keys learn their format without one.
 
         Returns
         -------
@@ -90,7 +98,7 @@ class PreparedTable:
                 parts[name] = {
                     "kind": kind,
                     "dtype": dtype,
-                    "model": column_model(kind).fit(column),
+                    "model": _fit_other(name, column, kind, (formats or {}).get(name)),
                 }
         return cls(parts, int(len(data)))
 
@@ -129,6 +137,18 @@ class PreparedTable:
             missing = [i for i, label in enumerate(part["labels"]) if label is None]
             return float(np.isin(part["codes"], missing).mean()) if self.n_rows else 0.0
         return 0.0
+
+
+def _fit_other(name: str, column: pd.Series, kind: str, spec: Any) -> Any:
+    """Fit a constant or key column; text keys and columns given a format learn it."""
+    text = not pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+        column.dtype
+    )
+    if kind == "id" and (spec is not None or text):
+        regex = spec.get("regex") if isinstance(spec, dict) else None
+        unique = bool(column.dropna().is_unique)
+        return FormatColumn(regex=regex, unique=unique).fit(column, name)
+    return column_model(kind).fit(column)
 
 
 def _prepare_labels(column: pd.Series, kind: str, dtype: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
+from stochgen._progress import progress_bar, progress_setting
 from stochgen._rng import BLOCK_ROWS, SeedLike
 from stochgen._threads import single_blas_thread
 from stochgen._validation import (
@@ -32,6 +33,7 @@ from stochgen.copulas import (
 from stochgen.copulas.gaussian import gaussian_fill
 from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
 from stochgen.kinds import KINDS, SHARE_KINDS
+from stochgen.tabular.aggregate import PRIVACY_LEVELS, check_aggregate_settings
 from stochgen.tabular.constraints import Constraint, learned_table_kinds, merge_range
 from stochgen.tabular.latent import LatentTable, PreparedTable
 from stochgen.tabular.plan import (
@@ -130,6 +132,32 @@ class CopulaSynthesizer(BaseModel):
     n_jobs : int or None
         Threads sampling blocks at once (None: one per core). Rows do not
         depend on it: block *i* always draws from stream *i* of the seed.
+    formats : dict, optional
+        Text columns to generate in a format, never copying a real value
+        (names, e-mails, phone numbers, codes): column to "learn" (the shapes
+        of its values, see `stochgen.tabular.formats`) or ``{"regex":
+        pattern}`` (as SDV's ``regex_format``). Such columns are kind "id":
+        generated apart from the others, and not conditioned on. Text key
+        columns (kind "id") learn their format without being listed. For
+        columns that must keep joining across tables, replace them by
+        `stochgen.pseudonymize` before ``fit``.
+    privacy : {"none", "aggregate"}
+        What the fitted model (and so its file) holds. "none" (default): the
+        data's distinct values, as the marginals need them. "aggregate": only
+        aggregates of at least ``min_count`` rows: numeric marginals as
+        ``quantile_knots`` smoothed quantile knots (each the mean of a bin of
+        rows), ranges as the outer knots, labels seen fewer than ``min_count``
+        times suppressed, per-label models only for labels with that many rows
+        (see `stochgen.tabular.aggregate`). Needs empirical marginals, and no
+        constraint that stores combinations of values.
+    quantile_knots : int
+        Most knots per numeric column under ``privacy="aggregate"``.
+    min_count : int
+        Fewest rows behind anything an aggregate model keeps.
+    progress : bool or None
+        Progress bars for fitting (columns, per-label models) and sampling,
+        shown once a step has run a second; None follows
+        `stochgen.set_progress` and ``STOCHGEN_PROGRESS``.
 
     Attributes
     ----------
@@ -186,6 +214,11 @@ class CopulaSynthesizer(BaseModel):
         marginals: Any = "empirical",
         constraints: list[str | Constraint] | None = None,
         n_jobs: int | None = None,
+        formats: dict[str, Any] | None = None,
+        privacy: str = "none",
+        quantile_knots: int = 100,
+        min_count: int = 10,
+        progress: bool | None = None,
     ) -> None:
         self.kinds = kinds
         self.copula = copula
@@ -193,6 +226,11 @@ class CopulaSynthesizer(BaseModel):
         self.marginals = marginals
         self.constraints = constraints
         self.n_jobs = n_jobs
+        self.formats = formats
+        self.privacy = privacy
+        self.quantile_knots = quantile_knots
+        self.min_count = min_count
+        self.progress = progress
 
     def fit(self, data: pd.DataFrame) -> Self:
         """Learn column models and their dependence from a table.
@@ -214,22 +252,36 @@ class CopulaSynthesizer(BaseModel):
             On an empty table, inf values, a column mixing value types, or an
             unknown column or kind in ``kinds``.
         """
-        check_dataframe(data)
-        check_choice(self.copula, "copula", _COPULAS)
-        check_kinds(self.kinds, data.columns, KINDS)
-        with single_blas_thread():  # dozens of small matrices: see stochgen._threads
+        with progress_setting(self.progress):
             return self._fit(data)
 
     def _fit(self, data: pd.DataFrame) -> Self:
+        check_dataframe(data)
+        check_choice(self.copula, "copula", _COPULAS)
+        check_kinds(self.kinds, data.columns, KINDS)
+        aggregate = self._aggregate_settings()
+        with single_blas_thread():  # dozens of small matrices: see stochgen._threads
+            return self._fit(data, aggregate)
+
+    def _fit(self, data: pd.DataFrame, aggregate: tuple[int, int] | None) -> Self:
         constraints, data = self._fit_constraints(data)
+        if aggregate is not None:
+            for constraint in constraints:
+                if getattr(constraint, "stores_values", False):
+                    raise ValidationError(
+                        f"privacy='aggregate': {constraint.describe()} stores combinations of "
+                        "real values; leave it out, or use privacy='none'"
+                    )
         work = data
         for constraint in constraints:
             work = constraint.forward(work)
         kinds = learned_table_kinds(self.kinds, constraints, work)
+        formats = self._formats(work, kinds)
+        kinds.update(dict.fromkeys(formats, "id"))
         latent = LatentTable(kinds=kinds, marginals=self.marginals)
         schema = Schema(kinds=kinds).fit(work)
         conditioning = self._conditioning_columns(schema)
-        prepared = PreparedTable.from_frame(work, schema, latent.marginal_settings(schema))
+        prepared = PreparedTable.from_frame(work, schema, latent.marginal_settings(schema), formats)
         scores = latent.fit_transform(prepared)
         self.schema_ = schema
         self.latent_ = latent
@@ -237,7 +289,14 @@ class CopulaSynthesizer(BaseModel):
         self.n_rows_ = int(len(data))
         if conditioning:
             prepared = prepared.with_order_scores(latent.order_scores(scores))
-        self.class_models_ = self._fit_class_models(latent, prepared, conditioning)
+        min_rows = MIN_CLASS_ROWS if aggregate is None else max(MIN_CLASS_ROWS, aggregate[1])
+        self.class_models_ = self._fit_class_models(latent, prepared, conditioning, min_rows)
+        if aggregate is not None:
+            knots, min_count = aggregate
+            latent.aggregate(knots=knots, min_count=min_count)
+            for per_label in self.class_models_.values():
+                for table in per_label.values():
+                    table.aggregate(knots=knots, min_count=min_count, fallback=latent)
         self.constraints_ = constraints
         self.output_columns_ = list(data.columns)
         return self
@@ -275,6 +334,45 @@ class CopulaSynthesizer(BaseModel):
                 f"  {c.describe()}  ({how.get(c.met_by, c.met_by)})" for c in self.constraints_
             ]
         return "\n".join(lines)
+
+    def _formats(self, work: pd.DataFrame, kinds: dict[str, str]) -> dict[str, Any]:
+        """Return the checked ``formats`` setting: column to "learn" or {"regex": pattern}."""
+        if self.formats is None:
+            return {}
+        if not isinstance(self.formats, dict):
+            raise TypeError(f"formats must be a dict; got {type(self.formats).__name__}")
+        check_columns(self.formats, list(work.columns), "formats")
+        out = {}
+        for name, spec in self.formats.items():
+            regex = spec.get("regex") if isinstance(spec, dict) else None
+            if not (spec == "learn" or (isinstance(spec, dict) and set(spec) == {"regex"})):
+                raise ValidationError(
+                    f"formats[{name!r}] must be 'learn' or {{'regex': pattern}}; got {spec!r}"
+                )
+            if regex is not None and not isinstance(regex, str):
+                raise ValidationError(f"formats[{name!r}]: regex must be text; got {regex!r}")
+            if kinds.get(name, "id") != "id":
+                raise ValidationError(
+                    f"formats[{name!r}]: the column is given kind {kinds[name]!r}; a column "
+                    "with a format is generated in it (kind 'id')"
+                )
+            out[name] = spec
+        return out
+
+    def _aggregate_settings(self) -> tuple[int, int] | None:
+        """Return ``(quantile_knots, min_count)`` under privacy="aggregate", checked; else None."""
+        if check_choice(self.privacy, "privacy", PRIVACY_LEVELS) == "none":
+            return None
+        settings = check_aggregate_settings(self.quantile_knots, self.min_count)
+        marginals = self.marginals if isinstance(self.marginals, dict) else {"": self.marginals}
+        for name, setting in marginals.items():
+            if not (isinstance(setting, str) and setting == "empirical"):
+                where = f"[{name!r}]" if name else ""
+                raise ValidationError(
+                    f"privacy='aggregate' keeps numeric marginals as quantile knots; "
+                    f"marginals{where} is {setting!r} (use 'empirical')"
+                )
+        return settings
 
     def _fit_constraints(self, data: pd.DataFrame) -> tuple[list[Constraint], pd.DataFrame]:
         """Compile the rules, leave out the real rows that break one (warning), fit them.
@@ -337,22 +435,33 @@ class CopulaSynthesizer(BaseModel):
         return list(setting)
 
     def _fit_class_models(
-        self, latent: LatentTable, prepared: PreparedTable, conditioning: list[str]
+        self,
+        latent: LatentTable,
+        prepared: PreparedTable,
+        conditioning: list[str],
+        min_rows: int = MIN_CLASS_ROWS,
     ) -> dict[str, dict[Any, LatentTable]]:
-        """Fit a latent table to the rows of each label of each conditioning column."""
+        """Fit a latent table to the rows of each label (with ``min_rows`` rows or more)."""
         out: dict[str, dict[Any, LatentTable]] = {}
-        for name in conditioning:
-            codes, labels = prepared.parts[name]["codes"], prepared.parts[name]["labels"]
-            if not 2 <= labels.size <= _MAX_CLASSES:
-                continue
-            order = np.argsort(codes, kind="stable")
-            bounds = np.searchsorted(codes[order], np.arange(labels.size + 1))
-            per_label = {}
-            for code, label in enumerate(labels):
-                rows = order[bounds[code] : bounds[code + 1]]
-                if rows.size >= MIN_CLASS_ROWS:
-                    per_label[label] = latent.clone().fit(prepared.take(rows), prior=latent)
-            out[name] = per_label
+        fitted = [
+            name
+            for name in conditioning
+            if 2 <= prepared.parts[name]["labels"].size <= _MAX_CLASSES
+        ]
+        n_labels = sum(prepared.parts[name]["labels"].size for name in fitted)
+        with progress_bar(n_labels, "fitting per-label models", unit="label") as bar:
+            for name in fitted:
+                codes, labels = prepared.parts[name]["codes"], prepared.parts[name]["labels"]
+                order = np.argsort(codes, kind="stable")
+                bounds = np.searchsorted(codes[order], np.arange(labels.size + 1))
+                per_label = {}
+                for code, label in enumerate(labels):
+                    rows = order[bounds[code] : bounds[code + 1]]
+                    if rows.size >= min_rows:
+                        with progress_setting(False):
+                            per_label[label] = latent.clone().fit(prepared.take(rows), prior=latent)
+                    bar.update()
+                out[name] = per_label
         return out
 
     def _route(self, conditions: dict[str, Any]) -> tuple[LatentTable, Copula, dict[str, Any]]:
@@ -467,6 +576,7 @@ class CopulaSynthesizer(BaseModel):
             constraints=self.constraints_,
             output_columns=self.output_columns_,
             n_jobs=self.n_jobs,
+            progress=self.progress,
         )
 
     def iter_sample(

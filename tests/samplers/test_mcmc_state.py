@@ -95,8 +95,11 @@ def test_progress_is_silent_when_off_and_without_tqdm(capsys, monkeypatch):
     assert res.draws.shape == (2, 50, DIM)
 
 
-def test_progress_bar_with_tqdm(capsys):
+def test_progress_bar_with_tqdm(capsys, monkeypatch):
     pytest.importorskip("tqdm")
+    from stochgen import _progress
+
+    monkeypatch.setattr(_progress, "DELAY_SECONDS", 0.0)  # shown at once, not after a second
     run_chunks(lambda t0, k: None, 10, chunk=5, max_time=None, progress=True, label="bar")
     assert "bar" in capsys.readouterr().err
 

@@ -14,6 +14,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
+from stochgen._progress import progress_setting
 from stochgen._rng import SeedLike, as_generator
 from stochgen._validation import check_columns, check_dataframe, check_positive
 from stochgen.bridges.torch._latent import (
@@ -90,6 +91,7 @@ class LatentNetworkSynthesizer(BaseModel):
     batch_size: int
     learning_rate: float
     device: str
+    progress: bool | None
 
     def _check_settings(self) -> None:
         check_hidden(self.hidden)
@@ -153,7 +155,8 @@ class LatentNetworkSynthesizer(BaseModel):
         rng = as_generator(seed)
         # Empirical marginals, as CopulaSynthesizer's default.
         table = LatentTable(kinds=self.kinds)
-        latent = table.fit_transform(data)
+        with progress_setting(self.progress):
+            latent = table.fit_transform(data)
         corr = table.corr_
         n_dims = latent.shape[1]
         levels = calibration_levels(_CALIBRATION_DRAWS, _CALIBRATION_LEVELS)
@@ -163,7 +166,8 @@ class LatentNetworkSynthesizer(BaseModel):
         if n_dims:
             # Undefined scores drawn from their Gaussian conditional law given the row's others.
             scores = gaussian_fill(dequantize(latent, rng), corr, seed=rng)
-            sampler, history = self._train(scores, rng, device)
+            with progress_setting(self.progress):
+                sampler, history = self._train(scores, rng, device)
             noise = rng.standard_normal((_CALIBRATION_DRAWS, self._noise_dims(n_dims)))
             output = self._run(sampler, noise, device)
             if not (np.isfinite(history).all() and np.isfinite(output).all()):
@@ -245,7 +249,7 @@ class LatentNetworkSynthesizer(BaseModel):
                 f"{type(self).__name__} does not support conditions; use CopulaSynthesizer"
             )
         # One thread: torch runs its own pool inside the network.
-        return SamplingPlan(self.latent_, self._draw_latent, n_jobs=1)
+        return SamplingPlan(self.latent_, self._draw_latent, n_jobs=1, progress=self.progress)
 
     def iter_sample(self, n: int, seed: SeedLike = None) -> Iterator[pd.DataFrame]:
         """Yield the rows of ``sample(n, seed)`` in blocks of 65,536 rows.

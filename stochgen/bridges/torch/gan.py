@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from stochgen._progress import track
 from stochgen._validation import check_positive
 from stochgen.bridges.torch._network import init_linear, mlp, nn, torch
 from stochgen.bridges.torch._synthesizer import LatentNetworkSynthesizer, check_count
@@ -55,6 +56,8 @@ class GANSynthesizer(LatentNetworkSynthesizer):
         Weight of the gradient penalty.
     device : str
         "cpu", or "cuda" / "cuda:<n>" where ``torch.cuda.is_available()``.
+    progress : bool or None
+        A progress bar over the epochs (None: see `stochgen.set_progress`).
 
     Attributes
     ----------
@@ -101,6 +104,7 @@ class GANSynthesizer(LatentNetworkSynthesizer):
         n_critic: int = 5,
         gradient_penalty: float = 10.0,
         device: str = "cpu",
+        progress: bool | None = None,
     ) -> None:
         self.kinds = kinds
         self.noise_dim = noise_dim
@@ -111,6 +115,7 @@ class GANSynthesizer(LatentNetworkSynthesizer):
         self.n_critic = n_critic
         self.gradient_penalty = gradient_penalty
         self.device = device
+        self.progress = progress
 
     def _check_settings(self) -> None:
         super()._check_settings()
@@ -148,7 +153,8 @@ class GANSynthesizer(LatentNetworkSynthesizer):
         batch = min(int(self.batch_size), n_rows)
         history = np.empty(int(self.epochs))
         step = 0
-        for epoch in range(int(self.epochs)):
+        epochs = int(self.epochs)
+        for epoch in track(range(epochs), epochs, "training GAN", "epoch"):
             order = torch.tensor(rng.permutation(n_rows), device=device)
             total = 0.0
             for start in range(0, n_rows, batch):

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from stochgen._progress import track
 from stochgen.bridges.torch._network import init_linear, mlp, nn, torch
 from stochgen.bridges.torch._synthesizer import LatentNetworkSynthesizer, check_count
 
@@ -65,6 +66,8 @@ class VAESynthesizer(LatentNetworkSynthesizer):
         "cpu", or "cuda" / "cuda:<n>" where ``torch.cuda.is_available()``.
         On CPU the same fit seed gives the same weights bit for bit; on a GPU,
         only up to rounding.
+    progress : bool or None
+        A progress bar over the epochs (None: see `stochgen.set_progress`).
 
     Attributes
     ----------
@@ -116,6 +119,7 @@ class VAESynthesizer(LatentNetworkSynthesizer):
         batch_size: int = 500,
         learning_rate: float = 1e-3,
         device: str = "cpu",
+        progress: bool | None = None,
     ) -> None:
         self.kinds = kinds
         self.latent_dim = latent_dim
@@ -124,6 +128,7 @@ class VAESynthesizer(LatentNetworkSynthesizer):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.device = device
+        self.progress = progress
 
     def _check_settings(self) -> None:
         super()._check_settings()
@@ -151,7 +156,8 @@ class VAESynthesizer(LatentNetworkSynthesizer):
         data = torch.tensor(scores, dtype=torch.float32, device=device)
         batch = min(int(self.batch_size), n_rows)
         history = np.empty(int(self.epochs))
-        for epoch in range(int(self.epochs)):
+        epochs = int(self.epochs)
+        for epoch in track(range(epochs), epochs, "training VAE", "epoch"):
             order = torch.tensor(rng.permutation(n_rows), device=device)
             total = 0.0
             for start in range(0, n_rows, batch):
