@@ -252,15 +252,12 @@ class CopulaSynthesizer(BaseModel):
             On an empty table, inf values, a column mixing value types, or an
             unknown column or kind in ``kinds``.
         """
-        with progress_setting(self.progress):
-            return self._fit(data)
-
-    def _fit(self, data: pd.DataFrame) -> Self:
         check_dataframe(data)
         check_choice(self.copula, "copula", _COPULAS)
         check_kinds(self.kinds, data.columns, KINDS)
         aggregate = self._aggregate_settings()
-        with single_blas_thread():  # dozens of small matrices: see stochgen._threads
+        # Dozens of small matrices: one BLAS thread (see stochgen._threads).
+        with progress_setting(self.progress), single_blas_thread():
             return self._fit(data, aggregate)
 
     def _fit(self, data: pd.DataFrame, aggregate: tuple[int, int] | None) -> Self:
