@@ -33,6 +33,7 @@ from stochgen.exceptions import ModelFileError, StochgenWarning, ValidationError
 from stochgen.kinds import KINDS, SHARE_KINDS
 from stochgen.tabular.constraints import Constraint, learned_table_kinds, merge_range
 from stochgen.tabular.latent import LatentTable, PreparedTable
+from stochgen.tabular.outofcore import chunk_source, fit_from_chunks
 from stochgen.tabular.plan import (
     ConditionalGaussianDraw,
     CopulaDraw,
@@ -186,6 +187,8 @@ class CopulaSynthesizer(BaseModel):
             On an empty table, inf values, a column mixing value types, or an
             unknown column or kind in ``kinds``.
         """
+        if not isinstance(data, pd.DataFrame):
+            return self._fit_chunks(data)
         check_dataframe(data)
         check_choice(self.copula, "copula", _COPULAS)
         check_kinds(self.kinds, data.columns, KINDS)
@@ -208,6 +211,38 @@ class CopulaSynthesizer(BaseModel):
         self.class_models_ = self._fit_class_models(latent, prepared, conditioning)
         self.constraints_ = constraints
         self.output_columns_ = list(data.columns)
+        return self
+
+    def _fit_chunks(self, data: Any) -> Self:
+        """Fit from chunks (files, an iterable of frames, a Dask DataFrame) in two passes."""
+        source = chunk_source(data)
+        check_choice(self.copula, "copula", _COPULAS)
+        if self.copula != "gaussian":
+            raise ValidationError(
+                f"copula={self.copula!r} is fitted to the latent rows in memory; fitting from "
+                "chunks supports copula='gaussian'"
+            )
+        if self.constraints:
+            raise ValidationError(
+                "constraints are fitted to the table in memory; fitting from chunks supports "
+                "constraints=None"
+            )
+        latent = LatentTable(kinds=self.kinds, marginals=self.marginals)
+        schema, latent, class_models, n_rows = fit_from_chunks(
+            source,
+            kinds=self.kinds,
+            latent=latent,
+            conditioning=self._conditioning_columns,
+            min_class_rows=MIN_CLASS_ROWS,
+            max_classes=_MAX_CLASSES,
+        )
+        self.schema_ = schema
+        self.latent_ = latent
+        self.copula_ = _gaussian_copula(latent.corr_)
+        self.n_rows_ = int(n_rows)
+        self.class_models_ = class_models
+        self.constraints_ = []
+        self.output_columns_ = list(schema.columns_)
         return self
 
     @property
