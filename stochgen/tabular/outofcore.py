@@ -101,6 +101,12 @@ class FrameChunks:
         """Apply ``summarise`` to every chunk and merge the results in order."""
         return _reduce_in_order(self._iterate(), summarise, merge)
 
+    def close(self) -> None:
+        """Remove the spilled chunks of a one-shot iterator."""
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp, self._spilled = None, None
+
 
 class FileChunks:
     """Chunks of ``chunk_rows`` rows read from Parquet or CSV files (paths or a glob)."""
@@ -305,6 +311,24 @@ def fit_from_chunks(
     -------
     schema, latent, class_models, n_rows
     """
+    try:
+        return _fit_passes(
+            source, kinds, latent, conditioning, min_class_rows, max_classes, capacity
+        )
+    finally:
+        if isinstance(source, FrameChunks):
+            source.close()
+
+
+def _fit_passes(
+    source: Any,
+    kinds: dict[str, str] | None,
+    latent: LatentTable,
+    conditioning: Callable[[Schema], list[str]],
+    min_class_rows: int,
+    max_classes: int,
+    capacity: int,
+) -> tuple[Schema, LatentTable, dict[str, dict[Any, LatentTable]], int]:
     first = source.head()
     schema = Schema(kinds=kinds).fit(first)
     marginals = latent.marginal_settings(schema)
