@@ -34,6 +34,8 @@ __all__ = ["DaskChunks", "FileChunks", "FrameChunks", "chunk_source", "fit_from_
 T = TypeVar("T")
 #: Rows per chunk read from files.
 CHUNK_ROWS = 1 << 20
+#: Rows scored at a time within a chunk (the score matrices are rows x latent dimensions).
+PIECE_ROWS = 1 << 16
 
 
 def _reduce_in_order(
@@ -136,6 +138,10 @@ class FileChunks:
         return _reduce_in_order(self._iterate(), summarise, merge)
 
 
+def _apply(function: list[Callable[[pd.DataFrame], T]], chunk: pd.DataFrame) -> T:
+    return function[0](chunk)
+
+
 def _tree_merge(merge: Callable[[T, T], T], *parts: T) -> T:
     total = parts[0]
     for part in parts[1:]:
@@ -163,7 +169,9 @@ class DaskChunks:
         """Apply ``summarise`` to every partition on the workers, merge in a fixed tree."""
         import dask
 
-        level = [dask.delayed(summarise)(part) for part in self.frame.to_delayed()]
+        # One graph node holds the function (and the fitted models it carries) for every task.
+        shared = dask.delayed([summarise], pure=True)
+        level = [dask.delayed(_apply)(shared, part) for part in self.frame.to_delayed()]
         combine = dask.delayed(partial(_tree_merge, merge))
         while len(level) > 1:
             level = [
@@ -224,8 +232,16 @@ def chunk_source(data: Any, chunk_rows: int = CHUNK_ROWS) -> Any:
 def _first_pass(
     chunk: pd.DataFrame, schema: Schema, groups: list[str], marginals: dict[str, Any], capacity: int
 ) -> TableSummary:
-    prepared = PreparedTable.from_frame(chunk[list(schema.columns_)], schema, marginals)
-    return TableSummary(schema, groups, capacity).update(prepared)
+    summary = TableSummary(schema, groups, capacity)
+    for piece in _pieces(chunk[list(schema.columns_)]):
+        summary.update(PreparedTable.from_frame(piece, schema, marginals))
+    return summary
+
+
+def _pieces(chunk: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """Slices of a chunk small enough that the per-row score matrices stay small."""
+    for start in range(0, max(len(chunk), 1), PIECE_ROWS):
+        yield chunk.iloc[start : start + PIECE_ROWS]
 
 
 def _merge_summaries(a: TableSummary, b: TableSummary) -> TableSummary:
@@ -239,17 +255,17 @@ def _second_pass(
     empty: dict[Any, ScoreMoments],
     groups: dict[str, list[Any]],
 ) -> dict[Any, ScoreMoments]:
-    prepared = PreparedTable.from_frame(chunk[list(schema.columns_)], schema, marginals)
     out = {key: moments.empty() for key, moments in empty.items()}
-    out[None].update(prepared, _time_scales(prepared, out[None]))
-    for name, labels in groups.items():
-        codes, found = prepared.parts[name]["codes"], prepared.parts[name]["labels"]
-        for code, label in enumerate(found):
-            if label in labels:
-                rows = np.flatnonzero(codes == code)
-                table = out[(name, label)]
-                part = prepared.take(rows)
-                table.update(part, _time_scales(part, table))
+    for piece in _pieces(chunk[list(schema.columns_)]):
+        prepared = PreparedTable.from_frame(piece, schema, marginals)
+        out[None].update(prepared, _time_scales(prepared, out[None]))
+        for name, labels in groups.items():
+            codes, found = prepared.parts[name]["codes"], prepared.parts[name]["labels"]
+            for code, label in enumerate(found):
+                if label in labels:
+                    table = out[(name, label)]
+                    part = prepared.take(np.flatnonzero(codes == code))
+                    table.update(part, _time_scales(part, table))
     return out
 
 
