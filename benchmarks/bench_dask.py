@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -97,12 +98,26 @@ def _on_cluster(workdir: Path, n_workers: int) -> dict[str, float]:
         small = dd.read_parquet(sorted(glob.glob(str(workdir / "part-*.parquet")))[:1])
         stochgen.dask.fit(CopulaSynthesizer(), small.head(50_000, compute=False), scheduler=client)
         frame = dd.read_parquet(str(workdir / "part-*.parquet"))
-        start = time.perf_counter()
-        model = stochgen.dask.fit(CopulaSynthesizer(), frame, scheduler=client)
-        elapsed = time.perf_counter() - start
+        with distributed.get_task_stream(client) as stream:
+            start = time.perf_counter()
+            model = stochgen.dask.fit(CopulaSynthesizer(), frame, scheduler=client)
+            elapsed = time.perf_counter() - start
         peaks = client.run(_worker_peak)
     cluster.close()
-    return {"seconds": elapsed, "worker_peak_mib": max(peaks.values()), "rows": model.n_rows_}
+    busy = sum(
+        part["stop"] - part["start"]
+        for task in stream.data
+        for part in task["startstops"]
+        if part["action"] == "compute"
+    )
+    return {
+        "seconds": elapsed,
+        "worker_peak_mib": max(peaks.values()),
+        "rows": model.n_rows_,
+        # Share of the workers' wall time spent computing tasks: near 1 means the
+        # fit kept every worker busy, and a missing speed-up is the machine's.
+        "busy": busy / (n_workers * elapsed),
+    }
 
 
 def _quality(workdir: Path, paths: list[str], rows: int) -> dict[str, float]:
@@ -158,8 +173,8 @@ def main() -> None:
     local = json.loads(child.stdout.strip().splitlines()[-1])
     print(
         f"out of core, one process: {local['seconds']:.1f} s "
-        f"({args.rows / local['seconds'] / 1e6:.2f} M rows/s), peak RSS {local['peak_mib']:.0f} MiB "
-        f"(goal < 1024)"
+        f"({args.rows / local['seconds'] / 1e6:.2f} M rows/s), "
+        f"peak RSS {local['peak_mib']:.0f} MiB (goal < 1024)"
     )
     one = _on_cluster(args.workdir, 1)
     two = _on_cluster(args.workdir, 2)
@@ -167,9 +182,11 @@ def main() -> None:
         print(
             f"LocalCluster, {n} worker(s): {run['seconds']:.1f} s "
             f"({args.rows / run['seconds'] / 1e6:.2f} M rows/s), peak worker RSS "
-            f"{run['worker_peak_mib']:.0f} MiB (goal < 2048)"
+            f"{run['worker_peak_mib']:.0f} MiB (goal < 2048), workers busy {run['busy']:.0%} "
+            "of the time"
         )
     print(f"throughput 2 workers / 1 worker: {one['seconds'] / two['seconds']:.2f}x (goal >= 1.7)")
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     quality = _quality(args.workdir, paths, args.rows)
     gap = quality["in_memory"] - quality["out_of_core"]
     print(

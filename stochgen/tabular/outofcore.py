@@ -233,6 +233,12 @@ def _first_pass(
     chunk: pd.DataFrame, schema: Schema, groups: list[str], marginals: dict[str, Any], capacity: int
 ) -> TableSummary:
     summary = TableSummary(schema, groups, capacity)
+    for name, spec in schema.columns_.items():
+        if spec["kind"] == "constant" and chunk[name].nunique(dropna=False) > 1:
+            raise ValidationError(
+                f"column {name!r} is constant in the first chunk but not in every chunk; "
+                "give its kind in kinds="
+            )
     for piece in _pieces(chunk[list(schema.columns_)]):
         summary.update(PreparedTable.from_frame(piece, schema, marginals))
     return summary

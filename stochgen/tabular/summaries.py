@@ -45,6 +45,16 @@ def _decimals(values: NDArray[np.float64]) -> int:
     return -1
 
 
+def _check_constant(name: str, first: BaseModel, other: BaseModel) -> None:
+    a, b = first.value_, other.value_
+    same = a is b or (pd.isna(a) and pd.isna(b)) if a is None or b is None else a == b
+    if not same:
+        raise ValidationError(
+            f"column {name!r} is constant in the first chunk ({a!r}) but holds {b!r} later; "
+            "give its kind in kinds="
+        )
+
+
 class _NumericTally:
     """Exact counts, bounds and decimals of one numeric column, and a sketch of its values."""
 
@@ -198,6 +208,8 @@ class TableSummary:
                 self.labels[name].update(part)
             elif name not in self.models:
                 self.models[name] = part["model"]
+            elif self.kinds[name] == "constant":
+                _check_constant(name, self.models[name], part["model"])
         for name, per_label in self.groups.items():
             if per_label is None:
                 continue
@@ -229,6 +241,8 @@ class TableSummary:
         for name, tally in other.labels.items():
             self.labels[name].merge(tally)
         for name, model in other.models.items():
+            if name in self.models and self.kinds[name] == "constant":
+                _check_constant(name, self.models[name], model)
             self.models.setdefault(name, model)
         for name, theirs in other.groups.items():
             mine = self.groups[name]

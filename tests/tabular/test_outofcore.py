@@ -155,3 +155,8 @@ def test_chunked_fit_refuses_what_it_cannot_do(table, tmp_path):
         CopulaSynthesizer().fit([table, "not a frame"])
     with pytest.raises(ValidationError, match="no chunks"):
         CopulaSynthesizer().fit([])
+    first = pd.DataFrame({"x": [1.0, 2.0, 3.0], "c": ["k", "k", "k"]})
+    with pytest.raises(ValidationError, match="'c' is constant in the first chunk"):
+        CopulaSynthesizer().fit([first, first.assign(c=["j", "j", "j"])])
+    with pytest.raises(ValidationError, match="'c' is constant in the first chunk"):
+        CopulaSynthesizer().fit([first, first.assign(c=["k", "j", "k"])])
