@@ -207,6 +207,11 @@ def chunk_source(data: Any, chunk_rows: int = CHUNK_ROWS) -> Any:
     """
     if hasattr(data, "to_delayed") and hasattr(data, "npartitions"):
         return DaskChunks(data)
+    if isinstance(data, np.ndarray | pd.Series | dict | bytes):
+        raise TypeError(
+            f"data must be a DataFrame, a Dask DataFrame, a path or glob of Parquet/CSV files, "
+            f"or an iterable of DataFrames; got {type(data).__name__}"
+        )
     if isinstance(data, str | os.PathLike) or (
         isinstance(data, list | tuple) and data and isinstance(data[0], str | os.PathLike)
     ):

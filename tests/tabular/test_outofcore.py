@@ -149,8 +149,9 @@ def test_chunked_fit_refuses_what_it_cannot_do(table, tmp_path):
         CopulaSynthesizer(copula="vine").fit([table])
     with pytest.raises(ValidationError, match="no file matches"):
         CopulaSynthesizer().fit(str(tmp_path / "missing-*.parquet"))
-    with pytest.raises(TypeError, match="DataFrame"):
-        CopulaSynthesizer().fit(42)
+    for bad in (42, table.to_numpy(), table["age"], {"age": [1, 2]}):
+        with pytest.raises(TypeError, match="DataFrame"):
+            CopulaSynthesizer().fit(bad)
     with pytest.raises(TypeError, match="chunk 1"):
         CopulaSynthesizer().fit([table, "not a frame"])
     with pytest.raises(ValidationError, match="no chunks"):
