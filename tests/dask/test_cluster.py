@@ -15,6 +15,7 @@ distributed = pytest.importorskip("distributed")
 import stochgen.dask as sgd  # noqa: E402
 from stochgen.distributions import Normal  # noqa: E402
 from stochgen.montecarlo import JointDistribution  # noqa: E402
+from stochgen.tabular.sketches import QuantileSketch  # noqa: E402
 from stochgen.tabular.synthesizer import CopulaSynthesizer  # noqa: E402
 
 pytestmark = [
@@ -64,6 +65,18 @@ def test_cluster_fit_matches_in_memory_fit(client):
     assert on_cluster.latent_.layout_ == memory.latent_.layout_
     np.testing.assert_allclose(on_cluster.latent_.corr_, memory.latent_.corr_, atol=0.01)
     assert on_cluster.columns_["y"].missing_rate_ == memory.columns_["y"].missing_rate_
+    # Marginal quantiles: inside the data's rank interval, within the sketch's bound
+    # (8 partitions merged) plus the 1/8,192 spacing of the quantiles it keeps.
+    data = np.sort(table["x"].to_numpy())
+    q = np.linspace(0.001, 0.999, 999)
+    values = on_cluster.columns_["x"].marginal_.ppf(q)
+    below = np.searchsorted(data, values, side="left") / data.size
+    upto = np.searchsorted(data, values, side="right") / data.size
+    sketch = QuantileSketch()
+    for i in range(N_PARTS):
+        sketch.merge(QuantileSketch().update(data[i::N_PARTS]))
+    tolerance = sketch.rank_error / sketch.n + 1.0 / sketch.capacity
+    assert np.maximum.reduce([below - q, q - upto, np.zeros_like(q)]).max() <= tolerance
     for label, model in memory.class_models_["g"].items():
         np.testing.assert_allclose(
             on_cluster.class_models_["g"][label].corr_, model.corr_, atol=0.01
