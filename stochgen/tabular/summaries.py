@@ -68,8 +68,15 @@ class _NumericTally:
         self.dtypes: list[str] = []
         self.sketch = QuantileSketch(capacity)
 
-    def update(self, numbers: NDArray[np.float64], step: int, dtype: str, kind: str) -> None:
+    def update(
+        self, name: str, numbers: NDArray[np.float64], step: int, dtype: str, kind: str
+    ) -> None:
         present = numbers[~np.isnan(numbers)]
+        infinite = int(np.isinf(present).sum())
+        if infinite:
+            raise ValidationError(
+                f"column {name!r}: {infinite} values are inf; expected finite numbers"
+            )
         self.missing += numbers.size - present.size
         self.count += numbers.size
         if dtype not in self.dtypes:
@@ -202,7 +209,7 @@ class TableSummary:
         for name, part in prepared.parts.items():
             if name in self.numeric:
                 self.numeric[name].update(
-                    part["numbers"], part["step"], part["dtype"], part["kind"]
+                    name, part["numbers"], part["step"], part["dtype"], part["kind"]
                 )
             elif name in self.labels:
                 self.labels[name].update(part)

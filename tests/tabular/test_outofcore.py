@@ -57,6 +57,7 @@ def test_sketch_is_exact_until_it_compacts_and_deterministic():
     sketch = QuantileSketch(capacity=2_048).update(values)
     assert sketch.rank_error == 0
     np.testing.assert_array_equal(sketch.representative(2_048), np.sort(values))
+    np.testing.assert_array_equal(sketch.rank([0.0, np.inf]), [np.sum(values <= 0.0), 1_000])
     big = np.random.default_rng(1).normal(size=50_000)
     a = QuantileSketch(64).update(big[:20_000]).merge(QuantileSketch(64).update(big[20_000:]))
     b = QuantileSketch(64).update(big[:20_000]).merge(QuantileSketch(64).update(big[20_000:]))
@@ -159,5 +160,7 @@ def test_chunked_fit_refuses_what_it_cannot_do(table, tmp_path):
     first = pd.DataFrame({"x": [1.0, 2.0, 3.0], "c": ["k", "k", "k"]})
     with pytest.raises(ValidationError, match="'c' is constant in the first chunk"):
         CopulaSynthesizer().fit([first, first.assign(c=["j", "j", "j"])])
+    with pytest.raises(ValidationError, match="column 'x': 1 values are inf"):
+        CopulaSynthesizer().fit([first, first.assign(x=[1.0, np.inf, 2.0])])
     with pytest.raises(ValidationError, match="'c' is constant in the first chunk"):
         CopulaSynthesizer().fit([first, first.assign(c=["k", "j", "k"])])
