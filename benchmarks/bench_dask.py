@@ -9,7 +9,7 @@ statsmodels' ``randhie``, 20,190 rows x 10 columns, streamed to Parquet with
 ``sample_to``) and kept in ``--workdir`` between runs. Then:
 
 1. out of core in one fresh process: ``CopulaSynthesizer().fit("dir/*.parquet")``
-   (chunks of 1,048,576 rows); peak RSS from ``resource.getrusage`` of that
+   (chunks of 262,144 rows); peak RSS from ``resource.getrusage`` of that
    process (goal: < 1 GiB);
 2. on a ``LocalCluster`` of 1, then 2 worker processes (one thread each):
    ``stochgen.dask.fit(model, dd.read_parquet(...), scheduler=client)``; peak

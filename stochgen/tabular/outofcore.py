@@ -33,7 +33,7 @@ __all__ = ["DaskChunks", "FileChunks", "FrameChunks", "chunk_source", "fit_from_
 
 T = TypeVar("T")
 #: Rows per chunk read from files.
-CHUNK_ROWS = 1 << 20
+CHUNK_ROWS = 1 << 18
 #: Rows scored at a time within a chunk (the score matrices are rows x latent dimensions).
 PIECE_ROWS = 1 << 16
 
@@ -244,9 +244,15 @@ def _first_pass(
                 f"column {name!r} is constant in the first chunk but not in every chunk; "
                 "give its kind in kinds="
             )
-    for piece in _pieces(chunk[list(schema.columns_)]):
+    for piece in _pieces(_columns(chunk, schema)):
         summary.update(PreparedTable.from_frame(piece, schema, marginals))
     return summary
+
+
+def _columns(chunk: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """The schema's columns, in order (no copy when the chunk has just those)."""
+    names = list(schema.columns_)
+    return chunk if list(chunk.columns) == names else chunk[names]
 
 
 def _pieces(chunk: pd.DataFrame) -> Iterator[pd.DataFrame]:
@@ -267,7 +273,7 @@ def _second_pass(
     groups: dict[str, list[Any]],
 ) -> dict[Any, ScoreMoments]:
     out = {key: moments.empty() for key, moments in empty.items()}
-    for piece in _pieces(chunk[list(schema.columns_)]):
+    for piece in _pieces(_columns(chunk, schema)):
         prepared = PreparedTable.from_frame(piece, schema, marginals)
         out[None].update(prepared, _time_scales(prepared, out[None]))
         for name, labels in groups.items():
