@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -20,14 +21,14 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from stochgen.exceptions import ValidationError
+from stochgen.exceptions import StochgenWarning, ValidationError
 from stochgen.kinds import TIME_KINDS
-from stochgen.tabular.columns import NumericColumn
+from stochgen.tabular.columns import CategoricalColumn, NumericColumn
 from stochgen.tabular.latent import LatentTable
 from stochgen.tabular.prepared import PreparedTable
 from stochgen.tabular.schema import Schema
 from stochgen.tabular.sketches import DEFAULT_CAPACITY
-from stochgen.tabular.summaries import ScoreMoments, TableSummary
+from stochgen.tabular.summaries import MAX_INDICATORS, ScoreMoments, TableSummary
 
 __all__ = ["DaskChunks", "FileChunks", "FrameChunks", "chunk_source", "fit_from_chunks"]
 
@@ -250,7 +251,7 @@ def _first_pass(
 
 
 def _columns(chunk: pd.DataFrame, schema: Schema) -> pd.DataFrame:
-    """The schema's columns, in order (no copy when the chunk has just those)."""
+    """Return the schema's columns, in order (no copy when the chunk has just those)."""
     names = list(schema.columns_)
     return chunk if list(chunk.columns) == names else chunk[names]
 
@@ -302,7 +303,9 @@ def _merge_moments(
     return a
 
 
-def _moments_for(summary: TableSummary, marginals: dict[str, Any], columns: list[str]) -> Any:
+def _moments_for(
+    summary: TableSummary, marginals: dict[str, Any], columns: list[str], indicators: list[str]
+) -> Any:
     samples = {
         name: summary.numeric_sample(name, summary.capacity)
         for name, tally in summary.numeric.items()
@@ -310,8 +313,46 @@ def _moments_for(summary: TableSummary, marginals: dict[str, Any], columns: list
     }
     models = summary.column_models(marginals)
     tables = summary.label_tables()
+    for name, table in tables.items():
+        if name not in indicators:
+            # Ordered now: by rank (ordinal, ordered categories) or by frequency.
+            models[name] = CategoricalColumn().fit_counts(
+                table["labels"],
+                table["counts"],
+                dtype=table["dtype"],
+                categories=table["categories"],
+                ordered=table["ordered"],
+                rank_by=table["rank_by"],
+            )
+    tables = {name: tables[name] for name in indicators if name in tables}
     labels = {name: table["labels"] for name, table in tables.items()}
     return ScoreMoments(models, samples, labels, columns), tables
+
+
+def _indicator_columns(summary: TableSummary) -> list[str]:
+    """Categorical columns whose label order waits for the second pass (by the numeric scores)."""
+    if not any(tally.count > tally.missing for tally in summary.numeric.values()):
+        return []  # nothing to order by: labels go by frequency
+    waiting = {
+        name: len(table["labels"])
+        for name, table in summary.label_tables().items()
+        if table["rank_by"] is None and not (table["ordered"] and table["categories"] is not None)
+    }
+    chosen, total = [], 0
+    for name in sorted(waiting, key=waiting.__getitem__):
+        if total + waiting[name] > MAX_INDICATORS:
+            warnings.warn(
+                f"column {name!r} has {waiting[name]:,} labels, past the {MAX_INDICATORS} label "
+                "indicators a fit from chunks keeps: its labels are ordered by frequency, not by "
+                "the numeric columns, so its dependence on them may come out weaker than in an "
+                "in-memory fit (give kinds={...: 'id'} for identifiers)",
+                StochgenWarning,
+                stacklevel=5,
+            )
+            continue
+        chosen.append(name)
+        total += waiting[name]
+    return chosen
 
 
 def fit_from_chunks(
@@ -375,7 +416,8 @@ def _fit_passes(
         spec["missing_rate"] = summary.missing_rate(name)
         spec["nullable"] = spec["missing_rate"] > 0
     columns = list(schema.columns_)
-    whole, whole_tables = _moments_for(summary, marginals, columns)
+    indicators = _indicator_columns(summary)
+    whole, whole_tables = _moments_for(summary, marginals, columns, indicators)
     empty: dict[Any, ScoreMoments] = {None: whole}
     tables: dict[Any, dict[str, Any]] = {None: whole_tables}
     kept: dict[str, list[Any]] = {}
@@ -385,7 +427,9 @@ def _fit_passes(
         kept[name] = []
         for label, part in per_label.items():
             if part.n_rows >= min_class_rows:
-                empty[(name, label)], tables[(name, label)] = _moments_for(part, marginals, columns)
+                empty[(name, label)], tables[(name, label)] = _moments_for(
+                    part, marginals, columns, indicators
+                )
                 kept[name].append(label)
     moments = source.reduce(
         partial(_second_pass, schema=schema, marginals=marginals, empty=empty, groups=kept),

@@ -25,12 +25,16 @@ from scipy import special
 from stochgen._base import BaseModel
 from stochgen.exceptions import ValidationError
 from stochgen.kinds import SHARE_KINDS, TIME_KINDS, VALUE_KINDS
-from stochgen.tabular.columns import ConstantColumn, NumericColumn
+from stochgen.tabular.columns import CategoricalColumn, ConstantColumn, NumericColumn
 from stochgen.tabular.prepared import PreparedTable, _sort_key
 from stochgen.tabular.schema import Schema
 from stochgen.tabular.sketches import DEFAULT_CAPACITY, QuantileSketch
 
-__all__ = ["ScoreMoments", "TableSummary"]
+__all__ = ["MAX_INDICATORS", "ScoreMoments", "TableSummary"]
+
+#: Label indicators kept in the cross-products at most (they are D x D matrices, per label
+#: model too); categorical columns past it are ordered by frequency after the first pass.
+MAX_INDICATORS = 256
 
 _NS_PER_SECOND = 1e9
 _MAX_DECIMALS = 6
@@ -419,11 +423,14 @@ class ScoreMoments:
     Parameters
     ----------
     models : dict
-        Numeric, constant and key column models (`TableSummary.column_models`).
+        Numeric, constant and key column models (`TableSummary.column_models`),
+        and categorical ones whose labels are ordered already (scored as
+        they are, without indicators).
     samples : dict
         Numeric column to the representative sample its model was fitted to.
     labels : dict
-        Categorical column to its labels (object arrays), in table order.
+        The other categorical columns to their labels (object arrays): one
+        indicator per label.
     columns : list of str
         All columns, in table order.
     """
@@ -475,7 +482,11 @@ class ScoreMoments:
             if a == b:
                 continue
             part = prepared.parts[name]
-            if name in self.labels:
+            if isinstance(self.models.get(name), CategoricalColumn):
+                # Labels ordered already (by rank or by frequency): one score per row.
+                x[:, a] = self.models[name].scores_from_codes(part["codes"], part["labels"])[:, 0]
+                present[:, a] = 1.0
+            elif name in self.labels:
                 position = pd.Index(self.labels[name]).get_indexer(part["labels"])
                 hot = position[part["codes"]]
                 if np.any(hot < 0):

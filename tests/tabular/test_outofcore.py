@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import stochgen
-from stochgen.exceptions import ValidationError
+from stochgen.exceptions import StochgenWarning, ValidationError
 from stochgen.tabular.sketches import QuantileSketch
 from stochgen.tabular.synthesizer import CopulaSynthesizer
 
@@ -23,6 +23,9 @@ def _table(n=N, seed=0):
             "age": (40 + 12 * z[:, 1]).round().astype(np.int64),
             "label": label,
             "debt": np.where(z[:, 1] > 0.8, np.nan, np.where(z[:, 0] < -0.5, 0.0, z[:, 0] + 2)),
+            "joined": pd.Timestamp("2020-01-01")
+            + pd.to_timedelta((z[:, 2] * 3e6).round() + 5e7, unit="s"),
+            "active": z[:, 0] + rng.normal(size=n) > 0,
         }
     )
 
@@ -89,6 +92,12 @@ def test_chunked_fit_matches_the_in_memory_fit(table, fits):
     assert chunked.columns_["debt"].atom_rate_ == pytest.approx(
         memory.columns_["debt"].atom_rate_, abs=0.01
     )
+    joined, joined_memory = chunked.columns_["joined"], memory.columns_["joined"]
+    assert (joined.step_, joined.minimum_, joined.maximum_) == (
+        joined_memory.step_,
+        joined_memory.minimum_,
+        joined_memory.maximum_,
+    )
     assert list(chunked.columns_["label"].labels_) == list(memory.columns_["label"].labels_)
     np.testing.assert_array_equal(
         chunked.columns_["label"].probabilities_, memory.columns_["label"].probabilities_
@@ -136,13 +145,37 @@ def test_files_and_generators_give_the_same_fit(table, fits, tmp_path):
     _, chunked = fits
     for i in range(3):
         table.iloc[i * 10_000 : (i + 1) * 10_000].to_parquet(tmp_path / f"part-{i}.parquet")
-    table.to_csv(tmp_path / "all.csv", index=False)
     from_parquet = CopulaSynthesizer().fit(str(tmp_path / "part-*.parquet"))
-    from_csv = CopulaSynthesizer().fit(tmp_path / "all.csv")
     from_generator = CopulaSynthesizer().fit(table.iloc[i : i + 7_000] for i in range(0, N, 7_000))
-    for model in (from_parquet, from_csv, from_generator):
+    for model in (from_parquet, from_generator):
         assert model.n_rows_ == N
         np.testing.assert_allclose(model.latent_.corr_, chunked.latent_.corr_, atol=0.005)
+    # CSV holds no dtypes: compare with the in-memory fit of what it reads back.
+    table.drop(columns="joined").to_csv(tmp_path / "all.csv", index=False)
+    from_csv = CopulaSynthesizer().fit(tmp_path / "all.csv")
+    memory = CopulaSynthesizer().fit(pd.read_csv(tmp_path / "all.csv"))
+    assert from_csv.latent_.layout_ == memory.latent_.layout_
+    np.testing.assert_allclose(from_csv.latent_.corr_, memory.latent_.corr_, atol=0.01)
+
+
+def test_many_labels_are_ordered_by_frequency_with_a_warning():
+    rng = np.random.default_rng(5)
+    n = 6_000
+    x = rng.normal(size=n)
+    code = np.clip(np.round(x * 60 + 150 + rng.normal(size=n) * 5), 0, 299).astype(int)
+    frame = pd.DataFrame({"x": x, "code": [f"c{i}" for i in code], "g": rng.choice(list("ab"), n)})
+    chunks = [frame.iloc[i : i + 1_500] for i in range(0, n, 1_500)]
+    with pytest.warns(StochgenWarning, match=f"'code' has {frame['code'].nunique()} labels"):
+        model = CopulaSynthesizer().fit(chunks)
+    memory = CopulaSynthesizer().fit(frame)
+    column = model.columns_["code"]
+    # By frequency: the most frequent label first.
+    assert column.probabilities_[0] == column.probabilities_.max()
+    assert model.latent_.layout_ == memory.latent_.layout_
+    # The small column keeps its indicators: it matches the in-memory fit.
+    g = model.latent_.layout_.index(("g", "label"))
+    np.testing.assert_allclose(model.latent_.corr_[g], memory.latent_.corr_[g], atol=0.01)
+    assert model.sample(100, seed=0)["code"].isin(frame["code"]).all()
 
 
 def test_chunked_fit_refuses_what_it_cannot_do(table, tmp_path):
