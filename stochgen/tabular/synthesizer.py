@@ -172,8 +172,15 @@ class CopulaSynthesizer(BaseModel):
 
         Parameters
         ----------
-        data : pandas.DataFrame
-            The real table (not changed).
+        data : pandas.DataFrame, path, glob, iterable of DataFrames or Dask DataFrame
+            The real table (not changed). Anything but a DataFrame is read in
+            chunks with bounded memory, in two passes, from mergeable
+            summaries (exact counts and bounds, quantile sketches, score
+            cross-products; see `stochgen.tabular.outofcore`): Parquet or CSV
+            files (``"data/part-*.parquet"``), a list or generator of frames,
+            or a Dask DataFrame (summarised on its workers). Kinds are then
+            inferred from the first chunk; ``copula`` must be "gaussian" and
+            ``constraints`` None.
 
         Returns
         -------
@@ -182,7 +189,7 @@ class CopulaSynthesizer(BaseModel):
         Raises
         ------
         TypeError
-            If ``data`` is not a DataFrame or has non-string column names.
+            If ``data`` is none of the above or has non-string column names.
         stochgen.exceptions.ValidationError
             On an empty table, inf values, a column mixing value types, or an
             unknown column or kind in ``kinds``.
