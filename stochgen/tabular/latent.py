@@ -27,9 +27,9 @@ from stochgen.tabular.columns import (
     NumericColumn,
 )
 from stochgen.tabular.conditions import LatentConstraints
+from stochgen.tabular.moments import ScoreMoments
 from stochgen.tabular.prepared import PreparedTable
 from stochgen.tabular.schema import Schema
-from stochgen.tabular.summaries import ScoreMoments
 
 __all__ = ["LatentTable", "PreparedTable", "leading_component", "pairwise_correlation"]
 

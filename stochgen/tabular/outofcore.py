@@ -25,10 +25,11 @@ from stochgen.exceptions import StochgenWarning, ValidationError
 from stochgen.kinds import TIME_KINDS
 from stochgen.tabular.columns import CategoricalColumn, NumericColumn
 from stochgen.tabular.latent import LatentTable
+from stochgen.tabular.moments import MAX_INDICATORS, ScoreMoments
 from stochgen.tabular.prepared import PreparedTable
 from stochgen.tabular.schema import Schema
 from stochgen.tabular.sketches import DEFAULT_CAPACITY
-from stochgen.tabular.summaries import MAX_INDICATORS, ScoreMoments, TableSummary
+from stochgen.tabular.summaries import TableSummary
 
 __all__ = ["DaskChunks", "FileChunks", "FrameChunks", "chunk_source", "fit_from_chunks"]
 
