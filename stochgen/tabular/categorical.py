@@ -146,16 +146,72 @@ class CategoricalColumn(BaseModel):
         """
         k = len(labels)
         counts = np.bincount(codes, minlength=k)
-        if rank_by is not None or (ordered and categories is not None):
-            position = {c: i for i, c in enumerate(rank_by if rank_by is not None else categories)}
-            rank = np.array([position.get(label, len(position)) for label in labels])
-            order = np.lexsort((np.arange(k), rank))
-        elif order_by is not None:
+        means = None
+        if order_by is not None:
             usable = ~np.isnan(order_by)
             sums = np.bincount(codes[usable], weights=order_by[usable], minlength=k)
             seen = np.bincount(codes[usable], minlength=k)
             means = np.where(seen > 0, sums / np.maximum(seen, 1), 0.0)
-            order = np.lexsort((np.arange(k), -counts, means))
+        return self.fit_counts(
+            labels,
+            counts,
+            dtype=dtype,
+            categories=categories,
+            ordered=ordered,
+            order_means=means,
+            rank_by=rank_by,
+        )
+
+    def fit_counts(
+        self,
+        labels: NDArray[np.object_],
+        counts: NDArray[np.int64],
+        *,
+        dtype: str,
+        categories: NDArray[np.object_] | None = None,
+        ordered: bool = False,
+        order_means: NDArray[np.float64] | None = None,
+        rank_by: NDArray[np.object_] | None = None,
+    ) -> Self:
+        """Fit from each label's row count (labels without rows are left out).
+
+        What `fit_codes` does once it has counted, so a column summarised in
+        chunks fits the same way.
+
+        Parameters
+        ----------
+        labels : numpy.ndarray of object
+            Distinct labels.
+        counts : numpy.ndarray of int
+            Rows per label.
+        dtype : str
+        categories : numpy.ndarray of object, optional
+        ordered : bool
+        order_means : numpy.ndarray, optional
+            Per label, the mean over its rows of the score that orders labels
+            (see ``order_by`` in `fit`).
+        rank_by : numpy.ndarray of object, optional
+            See `fit_codes`.
+
+        Returns
+        -------
+        Self
+
+        Examples
+        --------
+        >>> labels = np.array(["a", "b"], dtype=object)
+        >>> column = CategoricalColumn().fit_counts(labels, np.array([1, 3]), dtype="object")
+        >>> column.labels_.tolist(), column.probabilities_.tolist()
+        (['b', 'a'], [0.75, 0.25])
+        """
+        k = len(labels)
+        counts = np.asarray(counts)
+        if rank_by is not None or (ordered and categories is not None):
+            position = {c: i for i, c in enumerate(rank_by if rank_by is not None else categories)}
+            rank = np.array([position.get(label, len(position)) for label in labels])
+            order = np.lexsort((np.arange(k), rank))
+        elif order_means is not None:
+            order = np.lexsort((np.arange(k), -counts, order_means))
         else:
             order = np.lexsort((np.arange(k), -counts))
         order = order[counts[order] > 0]

@@ -29,6 +29,7 @@ from stochgen.tabular.columns import (
     NumericColumn,
 )
 from stochgen.tabular.conditions import LatentConstraints
+from stochgen.tabular.moments import ScoreMoments
 from stochgen.tabular.prepared import PreparedTable
 from stochgen.tabular.schema import Schema
 
@@ -224,6 +225,128 @@ class LatentTable(BaseModel):
             self.corr_ = self._correlation(latent, prior)
         self.n_rows_ = prepared.n_rows
         return latent
+
+    def fit_summary(
+        self,
+        models: dict[str, BaseModel],
+        label_tables: dict[str, dict[str, Any]],
+        moments: ScoreMoments,
+        order_loading: dict[str, float] | None = None,
+    ) -> Self:
+        """Fit from statistics gathered in passes over chunks, not from a table in memory.
+
+        The numeric, constant and key column models come fitted (from a
+        `TableSummary`); the categorical ones are fitted here from their label
+        counts, their labels ordered by the mean of the order score as `fit`
+        orders them, and the correlation of the latent scores comes from the
+        cross-products in ``moments``, corrected and repaired as in `fit`.
+
+        Parameters
+        ----------
+        models : dict
+            Fitted non-categorical column models (`TableSummary.column_models`).
+        label_tables : dict
+            Categorical column to its labels and counts
+            (`TableSummary.label_tables`).
+        moments : ScoreMoments
+            Cross-products of the scores under ``models`` (second pass).
+        order_loading : dict of str to float, optional
+            Numeric column to its weight in the score that orders labels; by
+            default the leading principal component of the value scores here
+            (per-label tables take the whole table's, as `fit` does).
+
+        Returns
+        -------
+        Self
+        """
+        loading = self.order_loading(models, moments) if order_loading is None else order_loading
+        weights = np.zeros(moments.N.shape[0])
+        for name, coefficient in loading.items():
+            if name in moments.blocks and moments.blocks[name][1] > moments.blocks[name][0]:
+                weights[moments.blocks[name][0]] = coefficient
+        single = [n for n, m in models.items() if getattr(m, "n_latent", 0) and n in loading]
+        columns: dict[str, BaseModel] = {}
+        label_scores: dict[str, NDArray[np.float64]] = {}
+        for name in moments.columns:
+            if name not in label_tables:
+                columns[name] = models[name]
+                continue
+            table = label_tables[name]
+            a, b = moments.blocks[name]
+            means = None
+            if loading:
+                if len(loading) == 1 and single:
+                    # One numeric column: its own score, over the rows where it is defined.
+                    value_dim = moments.blocks[single[0]][0]
+                    seen = moments.N[a:b, value_dim]
+                else:
+                    seen = np.diag(moments.N)[a:b]
+                sums = moments.label_sums(name, weights)
+                means = np.where(seen > 0, sums / np.maximum(seen, 1.0), 0.0)
+            model = CategoricalColumn().fit_counts(
+                table["labels"],
+                table["counts"],
+                dtype=table["dtype"],
+                categories=table["categories"],
+                ordered=table["ordered"],
+                order_means=means,
+                rank_by=table["rank_by"],
+            )
+            columns[name] = model
+            positions = model.scores_from_codes(np.arange(len(table["labels"])), table["labels"])[
+                :, 0
+            ]
+            label_scores[name] = np.where(table["counts"] > 0, positions, 0.0)
+        self.columns_ = columns
+        self.layout_ = [
+            (name, role) for name, model in self.columns_.items() for role in model.latent_roles
+        ]
+        corr = moments.correlation(label_scores)
+        self.corr_ = self._repaired_correlation(np.where(np.isfinite(corr), corr, 0.0))
+        self.n_rows_ = int(moments.n_rows)
+        return self
+
+    @staticmethod
+    def order_loading(models: dict[str, BaseModel], moments: ScoreMoments) -> dict[str, float]:
+        """Return each numeric column's weight in the label-ordering score, from moments.
+
+        The leading principal component of the value scores' correlation (as
+        `leading_component` finds it from rows); one column: weight 1.
+
+        Parameters
+        ----------
+        models : dict
+            Column models.
+        moments : ScoreMoments
+
+        Returns
+        -------
+        dict of str to float
+            Empty without numeric columns.
+        """
+        names = [n for n, m in models.items() if "value" in getattr(m, "latent_roles", ())]
+        if len(names) <= 1:
+            return dict.fromkeys(names, 1.0)
+        corr = moments.value_correlation(names)
+        _, vectors = np.linalg.eigh(np.where(np.isfinite(corr), corr, 0.0))
+        loading = vectors[:, -1] * np.sign(vectors[:, -1].sum() or 1.0)
+        return dict(zip(names, loading.tolist(), strict=True))
+
+    def _repaired_correlation(self, pairwise: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Undo the attenuation of discrete dimensions and repair, as `fit` does."""
+        if pairwise.shape[0] == 0:
+            return np.ones((0, 0))
+        attenuation = np.concatenate([m.attenuation for m in self.columns_.values() if m.n_latent])
+        factor = np.where(attenuation > 0, attenuation, 1.0)
+        corr = pairwise / np.outer(factor, factor)
+        corr = (corr + corr.T) / 2.0
+        corr = np.clip(corr, -_MAX_ABS_CORRELATION, _MAX_ABS_CORRELATION)
+        np.fill_diagonal(corr, 1.0)
+        try:
+            np.linalg.cholesky(corr)
+        except np.linalg.LinAlgError:
+            return nearest_correlation(corr)
+        return corr
 
     def order_scores(self, latent: NDArray[np.float64]) -> NDArray[np.float64] | None:
         """Return the label-ordering score of each row, from its latent scores.

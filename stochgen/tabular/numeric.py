@@ -204,7 +204,7 @@ class NumericColumn(BaseModel):
         at_atom = np.zeros(values.size, dtype=bool)
         if self.atom_ is not None:
             at_atom[~missing] = ~on_spread[inverse.ravel()]
-        self._indicator_scores(out, missing, at_atom)
+        self.write_indicator_scores(out, missing, at_atom)
         return out
 
     def aggregate(
@@ -268,6 +268,60 @@ class NumericColumn(BaseModel):
                 self.atom_ = float(values[np.argmin(np.abs(values - self.atom_))])
         ends = [values[0], values[-1]] + ([] if self.atom_ is None else [self.atom_])
         self.minimum_, self.maximum_ = float(min(ends)), float(max(ends))
+        return self
+
+    def fit_summary(
+        self,
+        sample: NDArray[np.float64],
+        dtype: str,
+        step: int = 1,
+        *,
+        missing_rate: float,
+        minimum: float,
+        maximum: float,
+        decimals: int,
+    ) -> Self:
+        """Fit from a summary of the column: a sample standing for its values, and exact facts.
+
+        The marginal, the spike and the ties come from ``sample`` (the present
+        values, or quantiles standing for them equally, as a quantile sketch
+        gives them); the missing rate, range and decimal places are the exact
+        ones given.
+
+        Parameters
+        ----------
+        sample : numpy.ndarray
+            Present values in model units, at least one.
+        dtype : str
+            The column's pandas dtype, as text.
+        step : int
+            Datetimes: nanoseconds per model unit.
+        missing_rate : float
+        minimum, maximum : float
+        decimals : int
+            -1 for unrounded values.
+
+        Returns
+        -------
+        Self
+
+        Examples
+        --------
+        >>> column = NumericColumn().fit_summary(
+        ...     np.array([1.0, 2.0, 3.0]),
+        ...     "float64",
+        ...     missing_rate=0.25,
+        ...     minimum=0.5,
+        ...     maximum=3.5,
+        ...     decimals=1,
+        ... )
+        >>> column.latent_roles, column.minimum_
+        (('value', 'missing'), 0.5)
+        """
+        self.fit_transform_numbers(np.asarray(sample, dtype=np.float64), dtype, step)
+        self.missing_rate_ = float(missing_rate)
+        self.minimum_, self.maximum_ = float(minimum), float(maximum)
+        self.decimals_ = int(decimals)
         return self
 
     @staticmethod
@@ -354,13 +408,21 @@ class NumericColumn(BaseModel):
         # Tied values share the conditional-mean score of their quantile interval.
         _, inverse, counts = np.unique(values[spread], return_inverse=True, return_counts=True)
         out[spread, 0] = interval_scores(counts / counts.sum())[inverse]
-        self._indicator_scores(out, missing, at_atom)
+        self.write_indicator_scores(out, missing, at_atom)
         return out
 
-    def _indicator_scores(
+    def write_indicator_scores(
         self, out: NDArray[np.float64], missing: NDArray[np.bool_], at_atom: NDArray[np.bool_]
     ) -> None:
-        """Write the scores of the missing and spike dimensions into ``out``."""
+        """Write the scores of the missing and spike dimensions into ``out``.
+
+        Parameters
+        ----------
+        out : numpy.ndarray
+            Shape (n, n_latent); columns after the first are written.
+        missing, at_atom : numpy.ndarray of bool
+            Whether each row is missing, and whether it sits at the spike.
+        """
         dim = 1
         if self._has_missing_dimension:
             p = self.missing_rate_

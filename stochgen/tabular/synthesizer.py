@@ -36,6 +36,7 @@ from stochgen.kinds import KINDS, SHARE_KINDS
 from stochgen.tabular.aggregate import PRIVACY_LEVELS, check_aggregate_settings
 from stochgen.tabular.constraints import Constraint, learned_table_kinds, merge_range
 from stochgen.tabular.latent import LatentTable, PreparedTable
+from stochgen.tabular.outofcore import chunk_source, fit_from_chunks
 from stochgen.tabular.plan import (
     ConditionalGaussianDraw,
     CopulaDraw,
@@ -237,8 +238,15 @@ class CopulaSynthesizer(BaseModel):
 
         Parameters
         ----------
-        data : pandas.DataFrame
-            The real table (not changed).
+        data : pandas.DataFrame, path, glob, iterable of DataFrames or Dask DataFrame
+            The real table (not changed). Anything but a DataFrame is read in
+            chunks with bounded memory, in two passes, from mergeable
+            summaries (exact counts and bounds, quantile sketches, score
+            cross-products; see `stochgen.tabular.outofcore`): Parquet or CSV
+            files (``"data/part-*.parquet"``), a list or generator of frames,
+            or a Dask DataFrame (summarised on its workers). Kinds are then
+            inferred from the first chunk; ``copula`` must be "gaussian" and
+            ``constraints`` None.
 
         Returns
         -------
@@ -247,11 +255,13 @@ class CopulaSynthesizer(BaseModel):
         Raises
         ------
         TypeError
-            If ``data`` is not a DataFrame or has non-string column names.
+            If ``data`` is none of the above or has non-string column names.
         stochgen.exceptions.ValidationError
             On an empty table, inf values, a column mixing value types, or an
             unknown column or kind in ``kinds``.
         """
+        if not isinstance(data, pd.DataFrame):
+            return self._fit_chunks(data)
         check_dataframe(data)
         check_choice(self.copula, "copula", _COPULAS)
         check_kinds(self.kinds, data.columns, KINDS)
@@ -296,6 +306,49 @@ class CopulaSynthesizer(BaseModel):
                     table.aggregate(knots=knots, min_count=min_count, fallback=latent)
         self.constraints_ = constraints
         self.output_columns_ = list(data.columns)
+        return self
+
+    def _fit_chunks(self, data: Any) -> Self:
+        """Fit from chunks (files, an iterable of frames, a Dask DataFrame) in two passes."""
+        source = chunk_source(data)
+        check_choice(self.copula, "copula", _COPULAS)
+        if self.copula != "gaussian":
+            raise ValidationError(
+                f"copula={self.copula!r} is fitted to the latent rows in memory; fitting from "
+                "chunks supports copula='gaussian'"
+            )
+        if self.constraints:
+            raise ValidationError(
+                "constraints are fitted to the table in memory; fitting from chunks supports "
+                "constraints=None"
+            )
+        if self.formats:
+            raise ValidationError(
+                "formats are learned from the table in memory; fitting from chunks supports "
+                "formats=None"
+            )
+        if check_choice(self.privacy, "privacy", PRIVACY_LEVELS) != "none":
+            raise ValidationError(
+                "privacy='aggregate' is applied to a table fitted in memory; fitting from "
+                "chunks supports privacy='none' (its quantile sketches keep some real values)"
+            )
+        latent = LatentTable(kinds=self.kinds, marginals=self.marginals)
+        with progress_setting(self.progress), single_blas_thread():
+            schema, latent, class_models, n_rows = fit_from_chunks(
+                source,
+                kinds=self.kinds,
+                latent=latent,
+                conditioning=self._conditioning_columns,
+                min_class_rows=MIN_CLASS_ROWS,
+                max_classes=_MAX_CLASSES,
+            )
+        self.schema_ = schema
+        self.latent_ = latent
+        self.copula_ = _gaussian_copula(latent.corr_)
+        self.n_rows_ = int(n_rows)
+        self.class_models_ = class_models
+        self.constraints_ = []
+        self.output_columns_ = list(schema.columns_)
         return self
 
     @property
