@@ -383,6 +383,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="stochgen", description="Fit, sample and evaluate synthetic tables."
     )
     parser.add_argument("--version", action="version", version=f"stochgen {__version__}")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bars (also STOCHGEN_PROGRESS=0)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     fit = sub.add_parser("fit", help="fit a CopulaSynthesizer to a CSV/Parquet table")
@@ -499,6 +502,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     args = _parser().parse_args(argv)
+    if not args.quiet:
+        return _run(args)
+    from stochgen._progress import set_progress
+
+    set_progress(False)
+    try:
+        return _run(args)
+    finally:
+        set_progress(None)  # back to STOCHGEN_PROGRESS: main may be called again in-process
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run one parsed command; report bad input on stderr with exit code 2."""
     try:
         return int(args.run(args))
     except (UsageError, ValueError, TypeError, KeyError, OSError, ImportError) as exc:

@@ -117,3 +117,17 @@ def test_quick_steps_print_nothing_at_the_default_delay(real, capfd, monkeypatch
     monkeypatch.setattr(_progress, "DELAY_SECONDS", 60.0)
     _fit_and_sample(real)
     assert capfd.readouterr().err == ""
+
+
+def test_cli_quiet_is_silent_and_restores_the_setting(real, capfd, tmp_path):
+    from stochgen.cli import main
+
+    path = tmp_path / "real.csv"
+    real.to_csv(path, index=False)
+    model = tmp_path / "m.json"
+    assert main(["--quiet", "fit", str(path), "-o", str(model)]) == 0
+    assert main(["-q", "sample", str(model), "-n", "500", "-o", str(tmp_path / "s.csv")]) == 0
+    assert "fitting" not in capfd.readouterr().err
+    assert _progress.progress_enabled() is True  # the next in-process call is not silenced
+    assert main(["fit", str(path), "-o", str(model), "--force"]) == 0
+    assert "fitting columns" in capfd.readouterr().err
