@@ -55,9 +55,29 @@ def test_metadata_written_by_sdv_gives_a_model_in_one_cli_call(tmp_path, capsys)
     assert schema.kinds["email"] == schema.kinds["first_name"] == "id"
     assert schema.kinds["signup"] == "datetime"
 
+    # The user's rules file: a rule in stochgen's language and one of SDV's constraint dicts.
+    rules = tmp_path / "rules.json"
+    rules.write_text(
+        json.dumps(
+            [
+                "income >= 20000",
+                {
+                    "constraint_class": "ScalarInequality",
+                    "constraint_parameters": {
+                        "column_name": "age",
+                        "relation": ">=",
+                        "value": 21,
+                    },
+                },
+            ]
+        )
+    )
     model = tmp_path / "model.json"
     argv = ["fit", str(data), "-o", str(model), "--metadata", str(tmp_path / "metadata.json")]
-    assert main(argv) == 0, capsys.readouterr().err
+    argv += ["--constraints", str(rules)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the real rows under 21 are left out, with a warning
+        assert main(argv) == 0, capsys.readouterr().err
     assert "PII columns" in capsys.readouterr().out
     out = tmp_path / "synthetic.csv"
     assert main(["sample", str(model), "-n", "500", "-o", str(out), "--seed", "0"]) == 0
@@ -66,6 +86,7 @@ def test_metadata_written_by_sdv_gives_a_model_in_one_cli_call(tmp_path, capsys)
     for name in ("user_id", "email", "first_name"):
         assert not set(synthetic[name]) & set(df[name]), name
     assert set(synthetic["plan"]) <= {"free", "pro", "team"}
+    assert (synthetic["income"] >= 20000).all() and (synthetic["age"] >= 21).all()
     assert pd.to_datetime(synthetic["signup"]).between("2020-01-01", "2020-10-27").all()
 
 
