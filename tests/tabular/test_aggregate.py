@@ -207,7 +207,7 @@ def test_quantile_knots_are_bin_means():
         ({"privacy": "aggregate", "marginals": {"height": "normal"}}, "marginals"),
         (
             {"privacy": "aggregate", "constraints": [FixedCombinations(["city", "member"])]},
-            "FixedCombinations",
+            "fixed_combinations",
         ),
     ],
 )
