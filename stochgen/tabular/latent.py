@@ -332,18 +332,33 @@ class LatentTable(BaseModel):
         loading = vectors[:, -1] * np.sign(vectors[:, -1].sum() or 1.0)
         return dict(zip(names, loading.tolist(), strict=True))
 
-    def _repaired_correlation(self, pairwise: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Undo the attenuation of discrete dimensions and repair, as `fit` does."""
+    def _repaired_correlation(
+        self,
+        pairwise: NDArray[np.float64],
+        n_rows: int = 0,
+        prior: LatentTable | None = None,
+    ) -> NDArray[np.float64]:
+        """Undo the attenuation of discrete dimensions, shrink toward a prior, repair.
+
+        ``pairwise`` is the pairwise-complete correlation of the latent
+        scores of ``n_rows`` rows; with a ``prior`` it is shrunk toward the
+        prior's with weight ``d / (n_rows + d)`` (see `fit`).
+        """
         if pairwise.shape[0] == 0:
             return np.ones((0, 0))
         attenuation = np.concatenate([m.attenuation for m in self.columns_.values() if m.n_latent])
+        # A dimension constant in these rows has no correlation to undo.
         factor = np.where(attenuation > 0, attenuation, 1.0)
         corr = pairwise / np.outer(factor, factor)
         corr = (corr + corr.T) / 2.0
         corr = np.clip(corr, -_MAX_ABS_CORRELATION, _MAX_ABS_CORRELATION)
         np.fill_diagonal(corr, 1.0)
+        if prior is not None:
+            d = pairwise.shape[0]
+            weight = d / (n_rows + d)
+            corr = (1.0 - weight) * corr + weight * self._prior_correlation(prior)
         try:
-            np.linalg.cholesky(corr)
+            np.linalg.cholesky(corr)  # positive definite already: nothing to repair
         except np.linalg.LinAlgError:
             return nearest_correlation(corr)
         return corr
@@ -415,22 +430,7 @@ class LatentTable(BaseModel):
     ) -> NDArray[np.float64]:
         if latent.shape[1] == 0:
             return np.ones((0, 0))
-        attenuation = np.concatenate([m.attenuation for m in self.columns_.values() if m.n_latent])
-        # A dimension constant in these rows has no correlation to undo.
-        factor = np.where(attenuation > 0, attenuation, 1.0)
-        corr = pairwise_correlation(latent) / np.outer(factor, factor)
-        corr = (corr + corr.T) / 2.0
-        corr = np.clip(corr, -_MAX_ABS_CORRELATION, _MAX_ABS_CORRELATION)
-        np.fill_diagonal(corr, 1.0)
-        if prior is not None:
-            d, n = latent.shape[1], latent.shape[0]
-            weight = d / (n + d)
-            corr = (1.0 - weight) * corr + weight * self._prior_correlation(prior)
-        try:
-            np.linalg.cholesky(corr)  # positive definite already: nothing to repair
-        except np.linalg.LinAlgError:
-            return nearest_correlation(corr)
-        return corr
+        return self._repaired_correlation(pairwise_correlation(latent), latent.shape[0], prior)
 
     def _prior_correlation(self, prior: LatentTable) -> NDArray[np.float64]:
         """Return the prior's correlation over this table's dimensions (0 where none).
