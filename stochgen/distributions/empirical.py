@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 from stochgen._base import check_is_fitted
 from stochgen._validation import check_array, check_probability
 from stochgen.distributions._base import Distribution
-from stochgen.exceptions import ModelFileError
+from stochgen.exceptions import ModelFileError, ValidationError
 
 __all__ = ["EmpiricalDistribution"]
 
@@ -83,12 +83,7 @@ class EmpiricalDistribution(Distribution):
         """
         data = check_array(x, "x", ndim=1)
         values, counts = np.unique(data, return_counts=True)
-        cumulative = np.cumsum(counts)
-        n = float(data.size)
-        self.values_ = values
-        self.lower_q_ = (cumulative - counts + 0.5) / n
-        self.upper_q_ = (cumulative - 0.5) / n
-        self.tail_scales_ = np.zeros(2)
+        self._set_counts(values, counts)
         if self.smooth_tails and values.size > 1:
             fraction = check_probability(self.tail_fraction, "tail_fraction")
             ordered = np.sort(data)
@@ -98,6 +93,56 @@ class EmpiricalDistribution(Distribution):
             spread = float(np.ptp(data)) / data.size
             self.tail_scales_ = np.array([max(low, spread), max(high, spread)])
         return self
+
+    def fit_counts(self, values: ArrayLike, counts: ArrayLike) -> Self:
+        """Fit to data given as its distinct values and how often each occurs.
+
+        The same model as ``fit(numpy.repeat(values, counts))``, without the
+        sort: for callers that have counted the values already (a table
+        column's fit does, for its ties).
+
+        Parameters
+        ----------
+        values : array_like
+            Distinct finite values, increasing.
+        counts : array_like
+            Positive counts, one per value.
+
+        Returns
+        -------
+        Self
+
+        Raises
+        ------
+        stochgen.exceptions.ValidationError
+            On empty, non-finite or unsorted values, counts that are not
+            positive, or ``smooth_tails=True`` (tails need the data).
+
+        Examples
+        --------
+        >>> counted = EmpiricalDistribution().fit_counts([1.0, 3.0], [3, 1])
+        >>> data = EmpiricalDistribution().fit([1.0, 1.0, 1.0, 3.0])
+        >>> bool(np.array_equal(counted.upper_q_, data.upper_q_))
+        True
+        """
+        values = check_array(values, "values", ndim=1)
+        counts = np.asarray(counts)
+        if counts.shape != values.shape or counts.dtype.kind not in "iu" or np.any(counts <= 0):
+            raise ValidationError("counts must be positive integers, one per value")
+        if np.any(np.diff(values) <= 0):
+            raise ValidationError("values must be distinct and increasing")
+        if self.smooth_tails:
+            raise ValidationError("smooth_tails=True needs the data: use fit")
+        self._set_counts(values, counts)
+        return self
+
+    def _set_counts(self, values: NDArray[np.float64], counts: NDArray[np.int64]) -> None:
+        cumulative = np.cumsum(counts)
+        n = float(cumulative[-1])
+        self.values_ = values
+        self.lower_q_ = (cumulative - counts + 0.5) / n
+        self.upper_q_ = (cumulative - 0.5) / n
+        self.tail_scales_ = np.zeros(2)
 
     @classmethod
     def from_knots(cls, *, values: ArrayLike, lower_q: ArrayLike, upper_q: ArrayLike) -> Self:

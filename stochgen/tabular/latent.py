@@ -195,7 +195,12 @@ class LatentTable(BaseModel):
                     columns[name] = ConstantColumn().fit_value(None, part["dtype"])
                     continue
                 model = NumericColumn(kind=part["kind"], marginal=part["marginal"])
-                scores[name] = model.fit_transform_numbers(values, part["dtype"], part["step"])
+                # Decimal places are the whole table's (a subset can look coarser by chance).
+                known = None if prior is None else prior.columns_.get(name)
+                decimals = known.decimals_ if isinstance(known, NumericColumn) else None
+                scores[name] = model.fit_transform_numbers(
+                    values, part["dtype"], part["step"], decimals=decimals
+                )
                 columns[name] = model
             elif "codes" not in part:
                 columns[name] = part["model"]

@@ -156,7 +156,12 @@ class NumericColumn(BaseModel):
         return self
 
     def fit_transform_numbers(
-        self, values: NDArray[np.float64], dtype: str, step: int = 1
+        self,
+        values: NDArray[np.float64],
+        dtype: str,
+        step: int = 1,
+        *,
+        decimals: int | None = None,
     ) -> NDArray[np.float64]:
         """Fit as `fit_numbers`, and return `scores_from_numbers` of the same values.
 
@@ -167,6 +172,9 @@ class NumericColumn(BaseModel):
         values : numpy.ndarray
         dtype : str
         step : int
+        decimals : int, optional
+            Decimal places of a continuous column when known (from the whole
+            table, for the rows of one label); default: found in ``values``.
 
         Returns
         -------
@@ -181,7 +189,10 @@ class NumericColumn(BaseModel):
         distinct, inverse, counts = np.unique(present, return_inverse=True, return_counts=True)
         self.minimum_ = float(distinct[0])
         self.maximum_ = float(distinct[-1])
-        self.decimals_ = self._decimals(distinct) if self.kind == "continuous" else 0
+        if self.kind != "continuous":
+            self.decimals_ = 0
+        else:
+            self.decimals_ = self._decimals(distinct) if decimals is None else int(decimals)
         top = int(np.argmax(counts))
         on_spread = np.ones(distinct.size, dtype=bool)
         self.atom_, self.atom_rate_ = None, 0.0
@@ -197,8 +208,14 @@ class NumericColumn(BaseModel):
         value_scores = np.full(distinct.size, np.nan)
         value_scores[on_spread] = interval_scores(shares)
         self.value_attenuation_ = float(np.sqrt(np.sum(shares * value_scores[on_spread] ** 2)))
-        spread = present if self.atom_ is None else present[present != self.atom_]
-        self.marginal_ = fit_marginal(self.marginal, spread, self.kind)
+        if isinstance(self.marginal, str) and self.marginal == "empirical":
+            # The values are counted already: no second sort.
+            self.marginal_ = EmpiricalDistribution().fit_counts(
+                distinct[on_spread], counts[on_spread]
+            )
+        else:
+            spread = present if self.atom_ is None else present[present != self.atom_]
+            self.marginal_ = fit_marginal(self.marginal, spread, self.kind)
         out = np.full((values.size, self.n_latent), np.nan)
         out[~missing, 0] = value_scores[inverse.ravel()]
         at_atom = np.zeros(values.size, dtype=bool)

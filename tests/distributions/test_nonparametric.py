@@ -159,3 +159,22 @@ def test_nonparametric_save_load_same_samples(make, tmp_path):
     )
     loaded = stochgen.load(stochgen.save(dist, tmp_path / "m"))
     np.testing.assert_array_equal(loaded.sample(4000, seed=8), dist.sample(4000, seed=8))
+
+
+def test_fit_counts_equals_fit_on_the_repeated_values():
+    from stochgen.distributions.empirical import EmpiricalDistribution
+    from stochgen.exceptions import ValidationError
+
+    rng = np.random.default_rng(4)
+    data = np.round(rng.gamma(2.0, size=500), 1)
+    values, counts = np.unique(data, return_counts=True)
+    counted = EmpiricalDistribution().fit_counts(values, counts)
+    direct = EmpiricalDistribution().fit(data)
+    for name in ("values_", "lower_q_", "upper_q_", "tail_scales_"):
+        np.testing.assert_array_equal(getattr(counted, name), getattr(direct, name))
+    with pytest.raises(ValidationError, match="increasing"):
+        EmpiricalDistribution().fit_counts(values[::-1], counts[::-1])
+    with pytest.raises(ValidationError, match="positive"):
+        EmpiricalDistribution().fit_counts(values, np.zeros_like(counts))
+    with pytest.raises(ValidationError, match="smooth_tails"):
+        EmpiricalDistribution(smooth_tails=True).fit_counts(values, counts)

@@ -277,3 +277,15 @@ def test_model_files_with_broken_values_are_refused(mixed, tmp_path):
         load_mutated("NumericColumn", lambda s: s.update(minimum_=s["maximum_"] + 1.0))
     with pytest.raises(ModelFileError, match="probabilities_"):
         load_mutated("CategoricalColumn", lambda s: s.update(probabilities_=[0.5, 0.6]))
+
+
+def test_per_label_models_keep_the_whole_tables_decimal_places():
+    # The rows of label "b" happen to hold whole numbers only: their own
+    # decimals would be 0, but the column has two places.
+    rng = np.random.default_rng(8)
+    x = np.r_[np.round(rng.normal(size=60), 2), np.round(rng.normal(size=60) * 5)]
+    table = pd.DataFrame({"x": x, "g": ["a"] * 60 + ["b"] * 60})
+    model = CopulaSynthesizer().fit(table)
+    assert model.latent_.columns_["x"].decimals_ == 2
+    assert model.class_models_["g"]["b"].columns_["x"].decimals_ == 2
+    assert LatentTable().fit(table[table["g"] == "b"]).columns_["x"].decimals_ == 0
