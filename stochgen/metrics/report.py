@@ -6,6 +6,7 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from stochgen.metrics.dependence import kendall_tau_distance, tail_dependence
 from stochgen.metrics.fidelity import column_pair_trends, column_shapes, quality_scores
 from stochgen.metrics.tables import check_tables
 
-__all__ = ["Report", "evaluate", "evaluate_files"]
+__all__ = ["Report", "evaluate", "evaluate_files", "write_html_report"]
 
 
 @dataclass
@@ -189,31 +190,68 @@ class Report:
         ImportError
             If matplotlib is not installed.
         """
-        from stochgen.metrics.plots import figure_to_base64
+        return write_html_report(
+            path,
+            title="stochgen evaluation",
+            heading="Synthetic data evaluation",
+            summaries=[self.summary()],
+            figures=self.figures(seed=seed),
+            tables=self.details,
+        )
 
-        parts = [
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            "<title>stochgen evaluation</title>",
-            "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
-            "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
-            "padding:2px 6px}img{max-width:100%}</style></head><body>",
-            "<h1>Synthetic data evaluation</h1>",
-            f"<pre>{html.escape(self.summary())}</pre>",
-        ]
-        for name, figure in self.figures(seed=seed).items():
-            parts.append(f"<h2>{html.escape(name.replace('_', ' ').title())}</h2>")
-            parts.append(
-                f'<img alt="{html.escape(name)}" src="data:image/png;base64,'
-                f'{figure_to_base64(figure)}">'
-            )
-        for name, table in self.details.items():
-            parts.append(f"<h2>{html.escape(name.replace('_', ' ').capitalize())}</h2>")
-            parts.append(table.to_html(float_format=lambda v: f"{v:.4f}", na_rep="", border=0))
-        parts.append("</body></html>")
-        target = Path(path)
-        with atomic_path(target) as tmp:
-            tmp.write_text("\n".join(parts), encoding="utf-8")
+
+def write_html_report(
+    path: str | Path,
+    *,
+    title: str,
+    heading: str,
+    summaries: list[str],
+    figures: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame],
+) -> Path:
+    """Write one self-contained HTML file: summaries, embedded figures, then tables.
+
+    Figures are embedded as base64 PNG images; the file is written atomically.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    title, heading : str
+        The page's title and top heading.
+    summaries : list of str
+        Plain-text summaries, each shown preformatted.
+    figures : mapping of str to matplotlib Figure
+    tables : mapping of str to pandas.DataFrame
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    from stochgen.metrics.plots import figure_to_base64
+
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+        "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
+        "padding:2px 6px}img{max-width:100%}</style></head><body>",
+        f"<h1>{html.escape(heading)}</h1>",
+        *(f"<pre>{html.escape(text)}</pre>" for text in summaries),
+    ]
+    for name, figure in figures.items():
+        parts.append(f"<h2>{html.escape(name.replace('_', ' ').title())}</h2>")
+        parts.append(
+            f'<img alt="{html.escape(name)}" src="data:image/png;base64,'
+            f'{figure_to_base64(figure)}">'
+        )
+    for name, table in tables.items():
+        parts.append(f"<h2>{html.escape(name.replace('_', ' ').capitalize())}</h2>")
+        parts.append(table.to_html(float_format=lambda v: f"{v:.4f}", na_rep="", border=0))
+    parts.append("</body></html>")
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        tmp.write_text("\n".join(parts), encoding="utf-8")
         return target
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,8 +10,7 @@ from typing import Any
 import pandas as pd
 
 from stochgen._rng import SeedLike
-from stochgen.io import atomic_path
-from stochgen.metrics.report import Report, evaluate
+from stochgen.metrics.report import Report, evaluate, write_html_report
 from stochgen.metrics.sequences import (
     autocorrelation,
     change_ks,
@@ -132,39 +130,19 @@ class SequenceReport:
         ImportError
             If matplotlib is not installed.
         """
-        from stochgen.metrics.plots import figure_to_base64
-
-        parts = [
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            "<title>stochgen sequence evaluation</title>",
-            "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
-            "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
-            "padding:2px 6px}img{max-width:100%}</style></head><body>",
-            "<h1>Synthetic sequence evaluation</h1>",
-            f"<pre>{html.escape(self.summary())}</pre>",
-            f"<pre>{html.escape(self.rows.summary())}</pre>",
-        ]
-        for name, figure in self.figures(seed=seed).items():
-            parts.append(f"<h2>{html.escape(name.replace('_', ' ').title())}</h2>")
-            parts.append(
-                f'<img alt="{html.escape(name)}" src="data:image/png;base64,'
-                f'{figure_to_base64(figure)}">'
-            )
-        tables = {
-            "autocorrelation": self.autocorrelation,
-            "changes": self.changes,
-            "cross correlation": self.cross_correlation,
-            "sequence lengths": pd.DataFrame([self.lengths]),
-        }
-        for name, table in tables.items():
-            parts.append(f"<h2>{html.escape(name.capitalize())}</h2>")
-            parts.append(table.to_html(float_format=lambda v: f"{v:.4f}", na_rep="", border=0))
-        parts.append("</body></html>")
-        target = Path(path)
-        with atomic_path(target) as tmp:
-            tmp.write_text("\n".join(parts), encoding="utf-8")
-        return target
+        return write_html_report(
+            path,
+            title="stochgen sequence evaluation",
+            heading="Synthetic sequence evaluation",
+            summaries=[self.summary(), self.rows.summary()],
+            figures=self.figures(seed=seed),
+            tables={
+                "autocorrelation": self.autocorrelation,
+                "changes": self.changes,
+                "cross correlation": self.cross_correlation,
+                "sequence lengths": pd.DataFrame([self.lengths]),
+            },
+        )
 
 
 def _order_kept(table: pd.DataFrame, entity: str, order: str) -> float:
