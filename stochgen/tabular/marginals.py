@@ -20,7 +20,13 @@ _MIN_VALUES_FOR_FAMILY = 20
 _MIN_FAMILY_PVALUE = 0.05
 
 
-def fit_marginal(setting: Any, spread: NDArray[np.float64], kind: str) -> BaseModel:
+def fit_marginal(
+    setting: Any,
+    spread: NDArray[np.float64],
+    kind: str,
+    *,
+    counted: tuple[NDArray[np.float64], NDArray[np.int64]] | None = None,
+) -> BaseModel:
     """Fit a numeric column's marginal setting to its values (off the spike).
 
     Parameters
@@ -33,6 +39,10 @@ def fit_marginal(setting: Any, spread: NDArray[np.float64], kind: str) -> BaseMo
         Finite values.
     kind : str
         The column kind ("auto" tries families on continuous columns only).
+    counted : (values, counts), optional
+        The distinct values of ``spread``, increasing, and their counts, when
+        the caller has them: the empirical distribution is then built from
+        them without sorting ``spread`` again.
 
     Returns
     -------
@@ -44,6 +54,8 @@ def fit_marginal(setting: Any, spread: NDArray[np.float64], kind: str) -> BaseMo
     'EmpiricalDistribution'
     """
     if isinstance(setting, str) and setting == "empirical":
+        if counted is not None:
+            return EmpiricalDistribution().fit_counts(*counted)
         return EmpiricalDistribution().fit(spread)
     # Imported here: the families are needed only when asked for.
     from stochgen.distributions import Distribution

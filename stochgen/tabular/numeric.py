@@ -208,14 +208,10 @@ class NumericColumn(BaseModel):
         value_scores = np.full(distinct.size, np.nan)
         value_scores[on_spread] = interval_scores(shares)
         self.value_attenuation_ = float(np.sqrt(np.sum(shares * value_scores[on_spread] ** 2)))
-        if isinstance(self.marginal, str) and self.marginal == "empirical":
-            # The values are counted already: no second sort.
-            self.marginal_ = EmpiricalDistribution().fit_counts(
-                distinct[on_spread], counts[on_spread]
-            )
-        else:
-            spread = present if self.atom_ is None else present[present != self.atom_]
-            self.marginal_ = fit_marginal(self.marginal, spread, self.kind)
+        spread = present if self.atom_ is None else present[present != self.atom_]
+        self.marginal_ = fit_marginal(
+            self.marginal, spread, self.kind, counted=(distinct[on_spread], counts[on_spread])
+        )
         out = np.full((values.size, self.n_latent), np.nan)
         out[~missing, 0] = value_scores[inverse.ravel()]
         at_atom = np.zeros(values.size, dtype=bool)
