@@ -45,13 +45,13 @@ def _one(sampled):
     return next(iter(sampled.values())) if isinstance(sampled, dict) else sampled
 
 
-def timed(fn, repeats=1):
-    """Return fn's result and its best wall time over ``repeats`` calls."""
+def timed(fn, repeats=1, clock=time.perf_counter):
+    """Return fn's result and its least time by ``clock`` over ``repeats`` calls."""
     best = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         out = fn()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, clock() - start)
     return out, best
 
 
@@ -129,24 +129,16 @@ def main() -> None:
         _, t_sdv = timed(lambda sdv=sdv: _one(sdv.sample(100_000)), repeats=3)
         r_ours, r_sdv = 1_000_000 / t_ours, 100_000 / t_sdv
         # CPU seconds per row too: on a busy machine wall time mostly measures the wait.
-        c_ours = cpu_time(lambda ours=ours: ours.sample(1_000_000, seed=0)) / 1_000_000
-        c_sdv = cpu_time(lambda sdv=sdv: _one(sdv.sample(100_000))) / 100_000
+        cpu = time.process_time  # all threads of the process
+        _, c_ours = timed(lambda ours=ours: ours.sample(1_000_000, seed=0), 3, cpu)
+        _, c_sdv = timed(lambda sdv=sdv: _one(sdv.sample(100_000)), 3, cpu)
+        c_ours, c_sdv = c_ours / 1_000_000, c_sdv / 100_000
         print(
             f"\nsampling, {name}: stochgen {r_ours / 1e6:.2f} M rows/s, "
             f"SDV {r_sdv / 1e6:.3f} M rows/s, ratio {r_ours / r_sdv:.0f}x; "
             f"CPU per row: stochgen {c_ours * 1e9:.0f} ns, SDV {c_sdv * 1e9:.0f} ns, "
             f"ratio {c_sdv / c_ours:.0f}x"
         )
-
-
-def cpu_time(fn, repeats=3):
-    """Return the least process CPU time (all threads) of ``repeats`` calls of fn."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
 
 
 def _has_tabulate() -> bool:
