@@ -298,6 +298,9 @@ class InverseTransform:
             raise TypeError("`ppf` required but not found: discrete targets need it")
         lo, hi = (float(v) for v in np.asarray(self._ppf(np.array([u_tail, 1 - u_tail]))))
         lo, hi = max(lo, lo_s), min(hi, hi_s)
+        # A ppf can fall outside the support at degenerate parameters (scipy's geom at
+        # p = 1 returns loc - 1 for every u): keep at least the support's first value.
+        hi = max(hi, lo)
         if not (np.isfinite(lo) and np.isfinite(hi)) or hi - lo > MAX_DISCRETE_TABLE:
             raise ValidationError(
                 f"discrete support [{lo}, {hi}] is too wide to tabulate "

@@ -282,23 +282,51 @@ class Inequality(Constraint):
         self.datetime_ = bool(pd.api.types.is_datetime64_any_dtype(data[self.high_column]))
 
     def forward(self, data: pd.DataFrame) -> pd.DataFrame:
-        """Replace the high column by the gap ``high - low``."""
+        """Replace the high column by the gap ``high - low``.
+
+        Where the low value is missing there is no gap: the column keeps the
+        high value itself (in seconds since the epoch for date/times), so a
+        missing low value never makes the high one missing.
+        """
         out = data.copy()
-        gap = data[self.high_column] - data[self.low_column]
+        low, high = data[self.low_column], data[self.high_column]
+        gap = high - low
         if self.datetime_:
             gap = gap.dt.total_seconds()
-        out[self.high_column] = gap.astype(float)
+            alone = _epoch_seconds(high)
+        else:
+            alone = high.astype(float)
+        gap = gap.astype(float)
+        out[self.high_column] = gap.where(low.notna(), alone)
         return out
 
     def reverse(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """Rebuild the high column as ``low + gap``."""
-        gap = rows[self.high_column].clip(lower=0)
+        """Rebuild the high column as ``low + gap`` (the value itself where low is missing).
+
+        An integer high column is rounded, and never below the low value.
+        """
+        low, learned = rows[self.low_column], rows[self.high_column]
+        gap = learned.clip(lower=0)
         if self.datetime_:
-            high = rows[self.low_column] + pd.to_timedelta(gap, unit="s")
+            high = low + pd.to_timedelta(gap, unit="s")
+            alone = pd.to_datetime(learned, unit="s", utc=high.dt.tz is not None)
+            if high.dt.tz is not None:
+                alone = alone.dt.tz_convert(high.dt.tz)
+            high = high.where(low.notna(), alone.astype(high.dtype))
         else:
-            high = rows[self.low_column] + gap
+            high = (low + gap).where(low.notna(), learned)
+            if pd.api.types.is_integer_dtype(self.dtype_):
+                high = high.round()
+                high = high.where(~(high < low), np.ceil(low))
         rows[self.high_column] = high.astype(self.dtype_)
         return rows
+
+
+def _epoch_seconds(values: pd.Series) -> pd.Series:
+    # Seconds since 1970-01-01 (UTC for zone-aware values); NaN where missing.
+    stamps = values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz else values
+    seconds = (stamps - pd.Timestamp("1970-01-01")).dt.total_seconds()
+    return seconds.astype(float)
 
 
 class FixedCombinations(Constraint):

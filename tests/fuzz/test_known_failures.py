@@ -1,9 +1,7 @@
-"""Deterministic reproducers of the failures the fuzz tests found in other areas.
+"""Deterministic reproducers of the failures the fuzz tests found, all fixed.
 
-Each is marked ``xfail(strict=True)`` with the owning area in its reason, so
-this branch stays green and the mark turns into an error (XPASS) the day the
-owner fixes it: then delete the mark and the matching entry of
-`tests.fuzz._outcomes.KNOWN`. The model-file harness found no such case.
+The fuzz harness (``_outcomes.check_error``) tolerates none of them any more;
+these tests pin each case down so a regression names itself.
 """
 
 from __future__ import annotations
@@ -81,6 +79,8 @@ def test_inequality_on_text_columns_is_refused_clearly():
     [
         ("Gamma", [1.1800127728511554, 1.1800127728511554, 1.0470004801911361, 48.98, 31.36]),
         ("Poisson", [5.657485998969302e16, 533, 6.20365798786805e16, 11061, 0.0]),
+        # p = 1: a point mass at 0, where scipy's geom.ppf falls below the support.
+        ("Geometric", [0.0]),
     ],
 )
 def test_degenerate_fits_sample_or_are_refused_at_fit(family, x):

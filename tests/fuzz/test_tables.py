@@ -231,8 +231,6 @@ def test_kinds_and_n_arguments(frame, kinds, n):
     except Exception as exc:  # noqa: BLE001
         check_error(exc, args=["n"])
         return
-    if not (isinstance(n, int) and not isinstance(n, bool)) and not n and rows.empty:
-        return  # KNOWN_FALSY_N: the lead's synthesizer; reproduced in test_known_failures.py
     assert isinstance(n, int) and not isinstance(n, bool), f"sample({n!r}) returned rows"
     _check_rows(frame, rows, n)
 
@@ -306,10 +304,7 @@ def test_conditions(conditions, n):
     except Exception as exc:  # noqa: BLE001
         check_error(exc, _fixed_table().columns, ["conditions", "condition"])
         return
-    if not isinstance(conditions, dict | None):
-        # KNOWN (lead, synthesizer): sample(0) returns before checking the conditions.
-        assert n == 0, f"conditions={conditions!r} accepted"
-        return
+    assert isinstance(conditions, dict | None), f"conditions={conditions!r} accepted"
     _check_rows(_fixed_table(), rows, n)
     for column, value in (conditions or {}).items():
         if (
