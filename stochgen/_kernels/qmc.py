@@ -17,29 +17,22 @@ __all__ = [
     "MAP_EXP",
     "MAP_IDENTITY",
     "MAP_NDTR",
-    "correlated_normal_map",
+    "NDTRI_INTERVALS",
+    "NDTRI_LO",
+    "correlated_normal_columns",
     "ndtri_inplace",
+    "ndtri_table",
+    "sobol_columns",
     "sobol_points",
 ]
 
 
 @parallel_jit
-def sobol_points(
-    directions: np.ndarray, shift: np.ndarray, start: int, n: int, bits: int
+def _sobol_fill(
+    directions: np.ndarray, shift: np.ndarray, start: int, bits: int, out: np.ndarray
 ) -> np.ndarray:
-    """Rows ``[start, start + n)`` of a (scrambled) Sobol' sequence in Gray-code order.
-
-    ``directions`` (dim, bits) holds the direction numbers as integers of
-    ``bits`` bits (already multiplied by a scrambling matrix, if any) and
-    ``shift`` (dim,) the digital shift. Point ``i`` is ``shift`` XOR the
-    direction numbers of the set bits of ``gray(i) = i ^ (i >> 1)``; each
-    integer ``x`` maps to ``(x + 0.5) / 2**bits``, the centre of its cell, so
-    no coordinate is exactly 0 or 1. Chunks of `CHUNK_ROWS` rows run in
-    parallel, each from its own Gray-code state (the result does not depend
-    on the number of threads).
-    """
-    dim = directions.shape[0]
-    out = np.empty((n, dim))
+    # Rows [start, start + len(out)) into `out` (n, dim), C- or F-ordered (see sobol_points).
+    n, dim = out.shape
     scale = 1.0 / float(np.uint64(1) << np.uint64(bits))
     n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
     for chunk in numba.prange(n_chunks):
@@ -63,6 +56,32 @@ def sobol_points(
             if c < bits:
                 for j in range(dim):
                     state[j] ^= directions[j, c]
+    return out
+
+
+def sobol_points(
+    directions: np.ndarray, shift: np.ndarray, start: int, n: int, bits: int
+) -> np.ndarray:
+    """Rows ``[start, start + n)`` of a (scrambled) Sobol' sequence in Gray-code order.
+
+    ``directions`` (dim, bits) holds the direction numbers as integers of
+    ``bits`` bits (already multiplied by a scrambling matrix, if any) and
+    ``shift`` (dim,) the digital shift. Point ``i`` is ``shift`` XOR the
+    direction numbers of the set bits of ``gray(i) = i ^ (i >> 1)``; each
+    integer ``x`` maps to ``(x + 0.5) / 2**bits``, the centre of its cell, so
+    no coordinate is exactly 0 or 1. Chunks of `CHUNK_ROWS` rows run in
+    parallel, each from its own Gray-code state (the result does not depend
+    on the number of threads). Returns a C-ordered (n, dim) array.
+    """
+    return _sobol_fill(directions, shift, start, bits, np.empty((n, directions.shape[0])))
+
+
+def sobol_columns(
+    directions: np.ndarray, shift: np.ndarray, start: int, n: int, bits: int
+) -> np.ndarray:
+    """`sobol_points` transposed: a C-ordered (dim, n) array, one coordinate per row."""
+    out = np.empty((directions.shape[0], n))
+    _sobol_fill(directions, shift, start, bits, out.T)
     return out
 
 
@@ -205,11 +224,76 @@ def _ndtri_scalar(p: float) -> float:
     return -value if q < 0.0 else value
 
 
+#: The fast normal quantile interpolates AS 241 on (NDTRI_LO, 1 - NDTRI_LO), 96% of (0, 1),
+#: in NDTRI_INTERVALS equal intervals, by a degree-5 Chebyshev interpolant per interval
+#: (written in powers of the local coordinate t in [-1, 1]); outside it, AS 241 itself.
+#: Measured error against scipy's ndtri: at most 7e-15 absolute and relative.
+NDTRI_LO = 0.02
+NDTRI_INTERVALS = 2048
+NDTRI_DEGREE = 5
+
+
+@jit
+def ndtri_table() -> np.ndarray:
+    """Coefficients (NDTRI_INTERVALS, NDTRI_DEGREE + 1) of the fast normal quantile.
+
+    Row ``i`` holds the powers-of-``t`` coefficients of the polynomial that
+    interpolates AS 241 at the 6 Chebyshev points of interval ``i`` of
+    ``(NDTRI_LO, 1 - NDTRI_LO)``, with ``t`` in [-1, 1] across the interval.
+    """
+    m = NDTRI_DEGREE + 1
+    n = NDTRI_INTERVALS
+    width = (1.0 - 2.0 * NDTRI_LO) / n
+    # cheb[j, p]: coefficient of t**p in the Chebyshev polynomial T_j.
+    cheb = np.zeros((m, m))
+    cheb[0, 0] = 1.0
+    cheb[1, 1] = 1.0
+    for j in range(2, m):
+        for p in range(m):
+            cheb[j, p] = -cheb[j - 2, p] + (2.0 * cheb[j - 1, p - 1] if p >= 1 else 0.0)
+    out = np.empty((n, m))
+    values = np.empty(m)
+    series = np.empty(m)
+    for i in range(n):
+        left = NDTRI_LO + i * width
+        for k in range(m):
+            t = math.cos(math.pi * (k + 0.5) / m)
+            values[k] = _ndtri_scalar(left + 0.5 * width * (1.0 + t))
+        for j in range(m):
+            total = 0.0
+            for k in range(m):
+                total += values[k] * math.cos(math.pi * j * (k + 0.5) / m)
+            series[j] = total * (2.0 / m if j else 1.0 / m)
+        for p in range(m):
+            total = 0.0
+            for j in range(m):
+                total += series[j] * cheb[j, p]
+            out[i, p] = total
+    return out
+
+
+@jit
+def _ndtri_fast(p: float, table: np.ndarray) -> float:
+    # The interpolant inside (NDTRI_LO, 1 - NDTRI_LO), AS 241 outside (and for NaN).
+    if NDTRI_LO < p < 1.0 - NDTRI_LO:
+        x = (p - NDTRI_LO) * (NDTRI_INTERVALS / (1.0 - 2.0 * NDTRI_LO))
+        k = min(int(x), NDTRI_INTERVALS - 1)
+        t = 2.0 * (x - k) - 1.0
+        return (
+            (((table[k, 5] * t + table[k, 4]) * t + table[k, 3]) * t + table[k, 2]) * t
+            + table[k, 1]
+        ) * t + table[k, 0]
+    return _ndtri_scalar(p)
+
+
 @parallel_jit
-def ndtri_inplace(x: np.ndarray) -> np.ndarray:
-    """Replace each probability in the flat array ``x`` by its standard normal quantile."""
+def ndtri_inplace(x: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Replace each probability in the flat array ``x`` by its standard normal quantile.
+
+    ``table`` is `ndtri_table()`.
+    """
     for i in numba.prange(x.shape[0]):
-        x[i] = _ndtri_scalar(x[i])
+        x[i] = _ndtri_fast(x[i], table)
     return x
 
 
@@ -220,50 +304,74 @@ MAP_NDTR = 2
 
 
 @parallel_jit
-def correlated_normal_map(
-    u: np.ndarray,
+def correlated_normal_columns(
+    w: np.ndarray,
     chol: np.ndarray,
     kind: np.ndarray,
     c0: np.ndarray,
     c1: np.ndarray,
     c2: np.ndarray,
+    table: np.ndarray,
 ) -> np.ndarray:
-    """Uniform rows to a Gaussian-copula law, in place, one row at a time.
+    """Uniform columns to a Gaussian-copula law, in place; ``w`` is (d, n), one column per row.
 
-    Row by row: ``z = Phi^-1(u)``, ``y = L z`` (``L`` lower triangular, the
-    Cholesky factor of the correlation), then column ``j`` becomes
+    ``z = Phi^-1(w)`` (`ndtri_table`), ``y = L z`` (``L`` lower triangular,
+    the Cholesky factor of the correlation), then coordinate ``j`` becomes
     ``c0[j] + c1[j] * g(c2[j] * y_j)`` with ``g`` the identity
     (`MAP_IDENTITY`), ``exp`` (`MAP_EXP`) or ``Phi`` (`MAP_NDTR`). Normal,
     lognormal and uniform marginals are exact in one pass; other marginals
-    take ``Phi`` and are inverted afterwards. A column whose row of ``L`` is
-    the unit vector and whose map is ``Phi`` keeps its uniform (no round trip).
+    take ``Phi`` and are inverted afterwards. A coordinate that no other
+    depends on (its row and column of ``L`` are the unit vector) and whose
+    map is ``Phi`` keeps its uniform (no round trip).
+
+    Each step is one contiguous parallel loop over a coordinate, which numba
+    compiles to vectorized code; coordinates are finished from the last to
+    the first, so the scores ``z_k`` (``k <= j``) that coordinate ``j`` reads
+    are still in place when it overwrites its own.
     """
-    n, d = u.shape
+    d, n = w.shape
     passthrough = np.zeros(d, dtype=np.bool_)
+    # nonzero[j, :count[j]]: the coordinates k <= j with chol[j, k] != 0.
+    nonzero = np.zeros((d, d), dtype=np.int64)
+    count = np.zeros(d, dtype=np.int64)
     for j in range(d):
-        alone = chol[j, j] == 1.0
-        for k in range(j):
+        for k in range(j + 1):
             if chol[j, k] != 0.0:
+                nonzero[j, count[j]] = k
+                count[j] += 1
+        alone = count[j] == 1 and nonzero[j, 0] == j and chol[j, j] == 1.0
+        for i in range(j + 1, d):
+            if chol[i, j] != 0.0:
                 alone = False
         passthrough[j] = alone and kind[j] == MAP_NDTR and c2[j] == 1.0
-    n_chunks = (n + CHUNK_ROWS - 1) // CHUNK_ROWS
-    for chunk in numba.prange(n_chunks):
-        z = np.empty(d)
-        for i in range(chunk * CHUNK_ROWS, min((chunk + 1) * CHUNK_ROWS, n)):
-            for j in range(d):
-                if not passthrough[j]:
-                    z[j] = _ndtri_scalar(u[i, j])
-            for j in range(d):
-                if passthrough[j]:
-                    u[i, j] = c0[j] + c1[j] * u[i, j]
-                    continue
-                y = 0.0
-                for k in range(j + 1):
-                    y += chol[j, k] * z[k]
-                y *= c2[j]
-                if kind[j] == MAP_EXP:
-                    y = math.exp(y)
-                elif kind[j] == MAP_NDTR:
-                    y = 0.5 * math.erfc(-y * 0.7071067811865476)
-                u[i, j] = c0[j] + c1[j] * y
-    return u
+    for j in range(d):
+        if not passthrough[j]:
+            col = w[j]
+            for i in numba.prange(n):
+                col[i] = _ndtri_fast(col[i], table)
+    y = np.empty(n)
+    for j in range(d - 1, -1, -1):
+        a, b = c0[j], c1[j]
+        col = w[j]
+        if passthrough[j]:
+            for i in numba.prange(n):
+                col[i] = a + b * col[i]
+            continue
+        for i in numba.prange(n):
+            y[i] = 0.0
+        for q in range(count[j]):
+            k = nonzero[j, q]
+            weight = chol[j, k] * c2[j]
+            zk = w[k]
+            for i in numba.prange(n):
+                y[i] += weight * zk[i]
+        if kind[j] == MAP_EXP:
+            for i in numba.prange(n):
+                col[i] = a + b * math.exp(y[i])
+        elif kind[j] == MAP_NDTR:
+            for i in numba.prange(n):
+                col[i] = a + b * (0.5 * math.erfc(-y[i] * 0.7071067811865476))
+        else:
+            for i in numba.prange(n):
+                col[i] = a + b * y[i]
+    return w

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from stochgen._base import BaseModel
-from stochgen._kernels.qmc import MAP_EXP, MAP_IDENTITY, MAP_NDTR, correlated_normal_map
+from stochgen._kernels.qmc import MAP_EXP, MAP_IDENTITY, MAP_NDTR, correlated_normal_columns
 from stochgen._rng import SeedLike
 from stochgen._validation import check_n_samples
 from stochgen.copulas import Copula, pseudo_observations
@@ -20,7 +20,12 @@ from stochgen.copulas.gaussian import GaussianCopula
 from stochgen.copulas.independence import IndependenceCopula
 from stochgen.distributions import Distribution
 from stochgen.exceptions import ValidationError
-from stochgen.samplers.qmc import check_method, uniform_points
+from stochgen.samplers.qmc import (
+    check_method,
+    ndtri_coefficients,
+    uniform_columns,
+    uniform_points,
+)
 
 __all__ = ["JointDistribution"]
 
@@ -248,26 +253,33 @@ class JointDistribution(BaseModel):
         numpy.ndarray or DataFrame
             Shape (n, d); a DataFrame when the marginals are named.
         """
-        points = np.array(w, dtype=np.float64, order="C", copy=True, ndmin=2)
+        points = np.atleast_2d(np.asarray(w, dtype=np.float64))
         if points.shape[1] != self.n_uniforms:
             raise ValidationError(f"w must have {self.n_uniforms} columns; got {points.shape[1]}")
         return self._rows_from_points(points)
 
     def _rows_from_points(self, points: NDArray[np.float64]) -> NDArray[Any] | pd.DataFrame:
-        # `points` (C-contiguous, owned) is overwritten: no copy of n x d values.
-        marginals, copula = self._parts()
+        # `points` (n, n_uniforms) is not modified.
         maps = self._gaussian_maps()
         if maps is not None:
-            correlated_normal_map(points, *maps)
-            for j, m in enumerate(marginals):
-                if _normal_score_map(m) is None:
-                    points[:, j] = _quantiles(m, points[:, j])
-            return self._frame(points)
+            return self._rows_from_columns(np.ascontiguousarray(points.T), maps)
+        marginals, copula = self._parts()
         u = points if copula is None else copula.from_uniforms(points)
         columns = [_quantiles(m, u[:, j]) for j, m in enumerate(marginals)]
         if all(c.dtype.kind in "fiub" for c in columns):
             return self._frame(np.column_stack(columns).astype(float, copy=False))
         return self._frame(columns)
+
+    def _rows_from_columns(
+        self, columns: NDArray[np.float64], maps: tuple[NDArray, ...]
+    ) -> NDArray[Any] | pd.DataFrame:
+        # Gaussian copula (or none): `columns` (d, n), C-contiguous and owned, becomes the
+        # rows in place; the result is its transpose, an (n, d) array in column order.
+        correlated_normal_columns(columns, *maps, ndtri_coefficients())
+        for j, m in enumerate(self._parts()[0]):
+            if _normal_score_map(m) is None:
+                columns[j] = _quantiles(m, columns[j])
+        return self._frame(columns.T)
 
     def _frame(self, values: Any) -> NDArray[Any] | pd.DataFrame:
         names = self.names
@@ -309,8 +321,12 @@ class JointDistribution(BaseModel):
         """
         n = check_n_samples(n)
         check_method(method)
+        maps = self._gaussian_maps()
+        if maps is not None:
+            columns = uniform_columns(n, self.n_uniforms, seed, method, row_offset=row_offset)
+            return self._rows_from_columns(columns, maps)
         w = uniform_points(n, self.n_uniforms, seed, method, row_offset=row_offset)
-        return self._rows_from_points(np.ascontiguousarray(w))
+        return self._rows_from_points(w)
 
     # ------------------------------------------------------------------ densities
     def _matrix(self, x: ArrayLike | pd.DataFrame) -> NDArray[np.float64]:

@@ -52,6 +52,23 @@ def test_fast_path_equals_the_generic_quantile_path():
     assert_allclose(fast, generic, rtol=1e-9)
 
 
+@pytest.mark.parametrize("method", ["random", "sobol"])
+def test_uniform_first_coordinate_still_drives_the_next(method):
+    # A uniform marginal whose row of the Cholesky factor is the unit vector keeps its
+    # uniform, but the coordinates correlated with it must still see its normal score.
+    joint = JointDistribution(
+        [Uniform.from_params(loc=0.0, scale=1.0), Normal.from_params(loc=0.0, scale=1.0)],
+        GaussianCopula.from_params(corr=[[1.0, 0.7], [0.7, 1.0]]),
+    )
+    rows = joint.sample(4096, seed=3, method=method)
+    tau = stats.kendalltau(rows[:, 0], rows[:, 1]).statistic
+    assert tau == pytest.approx(2 / np.pi * np.arcsin(0.7), abs=0.03)
+    w = np.random.default_rng(4).random((300, 2))
+    u = joint.copula.from_uniforms(w)
+    generic = np.column_stack([u[:, 0], stats.norm.ppf(u[:, 1])])
+    assert_allclose(joint.from_uniforms(w), generic, rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("method", ["random", "sobol", "lhs"])
 def test_mixed_marginals_with_archimedean_and_scipy(method):
     joint = JointDistribution(

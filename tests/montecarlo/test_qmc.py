@@ -14,12 +14,23 @@ from stochgen.samplers.qmc import METHODS, normal_scores, uniform_points
 from tests.reference import qmc as rq
 
 
+def test_ndtri_table_matches_twin():
+    ours = kq.ndtri_table()
+    assert ours.shape == (kq.NDTRI_INTERVALS, 6)
+    assert_allclose(ours, rq.ndtri_table(), rtol=1e-10, atol=1e-13)
+
+
 def test_ndtri_kernel_matches_twin_and_scipy():
-    p = np.r_[np.random.default_rng(0).random(20_000), 1e-300, 1e-20, 0.075, 0.925, 1 - 1e-16]
-    ours = kq.ndtri_inplace(p.copy())
-    assert_allclose(ours, rq.ndtri(p), rtol=1e-12)
-    assert_allclose(ours, special.ndtri(p), rtol=1e-14)
-    assert_array_equal(kq.ndtri_inplace(np.array([0.0, 1.0])), [-np.inf, np.inf])
+    table = kq.ndtri_table()
+    rng = np.random.default_rng(0)
+    edges = [1e-300, 1e-20, 0.02, 0.0200001, 0.075, 0.5, 0.925, 0.98, 1 - 1e-16]
+    p = np.r_[rng.random(20_000), rng.uniform(0.45, 0.55, 2_000), edges]
+    ours = kq.ndtri_inplace(p.copy(), table)
+    assert_allclose(ours, rq.ndtri_fast(p, rq.ndtri_table()), rtol=1e-12, atol=1e-15)
+    # The interpolated quantile is as good as AS 241 to 1e-14, at every scale.
+    assert_allclose(ours, special.ndtri(p), rtol=1e-14, atol=1e-14)
+    assert_array_equal(kq.ndtri_inplace(np.array([0.0, 1.0]), table), [-np.inf, np.inf])
+    assert np.isnan(kq.ndtri_inplace(np.array([np.nan]), table)[0])
 
 
 def test_sobol_kernel_matches_twin():
@@ -27,20 +38,45 @@ def test_sobol_kernel_matches_twin():
     directions = rng.integers(0, 2**52, size=(3, 52), dtype=np.uint64)
     shift = rng.integers(0, 2**52, size=3, dtype=np.uint64)
     for start, n in [(0, 100), (37, 9000), (2**20 - 5, 20)]:
-        assert_allclose(
-            kq.sobol_points(directions, shift, start, n, 52),
-            rq.sobol_points(directions, shift, start, n, 52),
-            rtol=1e-12,
-        )
+        expected = rq.sobol_points(directions, shift, start, n, 52)
+        assert_allclose(kq.sobol_points(directions, shift, start, n, 52), expected, rtol=1e-12)
+        columns = kq.sobol_columns(directions, shift, start, n, 52)
+        assert columns.flags.c_contiguous
+        assert_array_equal(columns, kq.sobol_points(directions, shift, start, n, 52).T)
 
 
-def test_correlated_normal_map_matches_twin():
+@pytest.mark.parametrize(
+    ("corr", "kind"),
+    [
+        ([[1.0, 0.5, 0.0], [0.5, 1.0, 0.0], [0.0, 0.0, 1.0]], [0, 1, 2]),
+        # A uniform coordinate that passes through alone in its row of L but that a later
+        # coordinate depends on: its normal score must still be computed.
+        ([[1.0, 0.0, 0.0], [0.0, 1.0, -0.3], [0.0, -0.3, 1.0]], [0, 2, 0]),
+        ([[1.0, 0.4, 0.2], [0.4, 1.0, 0.3], [0.2, 0.3, 1.0]], [2, 2, 1]),
+    ],
+)
+def test_correlated_normal_columns_matches_twin(corr, kind):
     u = np.random.default_rng(2).random((500, 3))
-    chol = np.linalg.cholesky([[1.0, 0.5, 0.0], [0.5, 1.0, 0.0], [0.0, 0.0, 1.0]])
-    args = (chol, np.array([0, 1, 2]), np.array([1.0, 0.5, -1.0]), np.array([2.0, 3.0, 4.0]))
+    chol = np.linalg.cholesky(corr)
+    args = (chol, np.array(kind), np.array([1.0, 0.5, -1.0]), np.array([2.0, 3.0, 4.0]))
     c2 = np.array([1.0, 0.2, 1.0])
-    expected = rq.correlated_normal_map(u, *args, c2)
-    assert_allclose(kq.correlated_normal_map(u.copy(), *args, c2), expected, rtol=1e-12)
+    table = kq.ndtri_table()
+    expected = rq.correlated_normal_map(u, *args, c2, rq.ndtri_table())
+    ours = kq.correlated_normal_columns(np.ascontiguousarray(u.T), *args, c2, table).T
+    assert_allclose(ours, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_direction_numbers_equal_the_public_engine_route():
+    from stochgen.samplers import qmc as sq
+
+    fast = sq._direction_numbers(5)
+    engine = qmc.Sobol(5, scramble=False, bits=30)
+    for k in (0, 1, 7, 13, 19):  # beyond the bits checked at start-up
+        engine.reset()
+        engine.fast_forward(2 ** (k + 1) - 1)
+        top = np.round(engine.random(1)[0] * 2.0**30).astype(np.uint64)
+        assert_array_equal(fast[:, k] >> np.uint64(sq.SOBOL_BITS - 30), top)
+    assert not fast.flags.writeable
 
 
 def test_unscrambled_directions_reproduce_scipy_sobol():

@@ -52,6 +52,35 @@ def ndtri(p):
     return out
 
 
+def ndtri_table(lo=0.02, intervals=2048, degree=5):
+    """Per interval of (lo, 1 - lo): powers-of-t coefficients of the Chebyshev interpolant."""
+    m = degree + 1
+    k = np.arange(m)
+    nodes = np.cos(np.pi * (k + 0.5) / m)  # t in [-1, 1]
+    width = (1 - 2 * lo) / intervals
+    left = lo + width * np.arange(intervals)
+    values = ndtri(left[:, None] + 0.5 * width * (1 + nodes[None, :]))  # (intervals, m)
+    basis = np.cos(np.pi * np.outer(k, k + 0.5) / m)  # (j, node)
+    series = values @ basis.T * np.where(k == 0, 1.0 / m, 2.0 / m)
+    power = np.zeros((m, m))  # power[j, p]: coefficient of t**p in T_j
+    for j in range(m):
+        coefs = np.polynomial.chebyshev.cheb2poly(np.eye(m)[j])
+        power[j, : coefs.size] = coefs
+    return series @ power
+
+
+def ndtri_fast(p, table, lo=0.02):
+    """The interpolant inside (lo, 1 - lo), AS 241 outside."""
+    p = np.asarray(p, dtype=float)
+    out = ndtri(p)
+    inside = (p > lo) & (p < 1 - lo)
+    x = (p[inside] - lo) * (table.shape[0] / (1 - 2 * lo))
+    k = np.minimum(x.astype(np.int64), table.shape[0] - 1)
+    t = 2 * (x - k) - 1
+    out[inside] = _poly(list(table[k].T), t)
+    return out
+
+
 def sobol_points(directions, shift, start, n, bits):
     """Point i = shift XOR the directions of the set bits of gray(i), at the cell centre."""
     index = np.arange(start, start + n, dtype=np.uint64)
@@ -63,8 +92,10 @@ def sobol_points(directions, shift, start, n, bits):
     return (state.astype(float) + 0.5) / float(2**bits)
 
 
-def correlated_normal_map(u, chol, kind, c0, c1, c2):
-    y = (ndtri(u) @ chol.T) * c2
+def correlated_normal_map(u, chol, kind, c0, c1, c2, table=None):
+    """Rows (n, d) of the Gaussian-copula law; the kernel works on the transpose."""
+    z = ndtri(u) if table is None else ndtri_fast(u, table)
+    y = (z @ chol.T) * c2
     from scipy import special
 
     out = np.where(kind == 1, np.exp(y), np.where(kind == 2, special.ndtr(y), y))
