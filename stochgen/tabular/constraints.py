@@ -266,8 +266,13 @@ class Inequality(Constraint):
         return f"{quote_column(self.low_column)} <= {quote_column(self.high_column)}"
 
     def validate_table(self, data: pd.DataFrame) -> None:
-        """Check both columns exist and are numbers, or both date/times."""
+        """Check both columns exist, differ, and are numbers, or both date/times."""
         super().validate_table(data)
+        if self.low_column == self.high_column:
+            raise ValidationError(
+                f"{self!r} compares column {self.low_column!r} with itself; "
+                "give two different columns"
+            )
         kinds = {name: _order_kind(data[name]) for name in self.required_columns()}
         if None in kinds.values() or len(set(kinds.values())) != 1:
             described = ", ".join(

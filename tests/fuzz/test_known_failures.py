@@ -54,6 +54,16 @@ def test_inequality_between_number_and_datetime_is_refused_clearly():
         CopulaSynthesizer(constraints=[Inequality("x", "when")]).fit(data)
 
 
+@pytest.mark.parametrize("column", ["x", "when"])
+def test_inequality_of_a_column_with_itself_is_refused(column):
+    from stochgen.tabular.constraints import Inequality
+    from stochgen.tabular.synthesizer import CopulaSynthesizer
+
+    data = _table().assign(when=pd.date_range("2020-01-01", periods=30))
+    with pytest.raises(ValidationError, match=f"'{column}' with itself"):
+        CopulaSynthesizer(constraints=[Inequality(column, column)]).fit(data)
+
+
 def test_bounds_constraint_samples():
     from stochgen.exceptions import StochgenWarning
     from stochgen.tabular.constraints import Bounds
