@@ -402,8 +402,9 @@ class FixedCombinations(Constraint):
     def _learn(self, data: pd.DataFrame) -> None:
         names = self.required_columns()
         self.dtypes_ = {c: str(data[c].dtype) for c in names}
-        combos = pd.DataFrame(_as_labels(data[names])).drop_duplicates()
-        self.combinations_ = [list(row) for row in combos.itertuples(index=False)]
+        # Distinct label tuples in order of appearance; no DataFrame round trip, which
+        # would turn a None of a numeric column back into NaN and lose the match.
+        self.combinations_ = [list(row) for row in dict.fromkeys(_as_labels(data[names]))]
         # The joined column's name: one no column of the table has.
         key = "+".join(names)
         while key in data.columns:

@@ -70,6 +70,19 @@ def test_inequality_keeps_the_high_value_where_low_is_missing(zone):
     assert alone.median() == pytest.approx(5.0 + np.log(2.0), abs=0.25)
 
 
+def test_fixed_combinations_of_numbers_with_missing_values():
+    # Found by the fuzz tests: a missing number was None in the joined label but NaN in
+    # the learned combinations, so sampling that combination raised KeyError.
+    x = np.tile([1.5, np.nan, 2.0], 40)
+    table = pd.DataFrame({"x": x, "k": np.tile(["a", "b", "c"], 40)})
+    model = CopulaSynthesizer(constraints=[FixedCombinations(["x", "k"])]).fit(table)
+    out = model.sample(300, seed=0)
+    assert out["x"].isna().any()
+    seen = {(None if np.isnan(v) else v, k) for v, k in zip(x, table["k"], strict=True)}
+    got = {(None if np.isnan(v) else v, k) for v, k in zip(out["x"], out["k"], strict=True)}
+    assert got == seen
+
+
 def test_inequality_with_an_integer_high_column_holds_after_rounding():
     rng = np.random.default_rng(2)
     low = rng.normal(0.0, 1.0, 400).round(3)
