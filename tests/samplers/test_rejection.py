@@ -135,7 +135,7 @@ def test_invalid_pdf_raises(pdf, match):
 def test_hat_violation_while_sampling_raises():
     # A hat that misses the pdf on one piece (as a spike between grid points
     # would): sampling must stop with an error, not return wrong draws.
-    sampler = Rejection(lambda x: np.exp(-0.5 * x * x)).setup()
+    sampler = Rejection(lambda x: np.exp(-0.5 * x * x), hat="piecewise").setup()
     cum, guide, kind, left, width, rate, hat, squeeze = sampler._pieces
     middle = int(np.argmax(np.where(kind == 0, width * hat, 0.0)))
     hat[middle] *= 0.5
@@ -154,8 +154,8 @@ def test_user_hat_is_checked_and_used():
         Rejection(pdf, support=(0, 1), hat=([0, 0.5, 1], [2.0, 1.0])).sample(10, seed=0)
     with pytest.raises(ValidationError, match="must cover"):
         Rejection(pdf, support=(0, 1), hat=([0, 0.5], [2.5])).sample(10, seed=0)
-    with pytest.raises(ValidationError, match="hat must be 'auto'"):
-        Rejection(pdf, support=(0, 1), hat="tdr").sample(10, seed=0)
+    with pytest.raises(ValidationError, match="hat must be 'auto', 'tdr', 'piecewise'"):
+        Rejection(pdf, support=(0, 1), hat="tangents").sample(10, seed=0)
 
 
 def test_bad_support_and_n():
