@@ -19,6 +19,8 @@ from stochgen._numba import jit
 
 __all__ = ["evaluate_inverse", "mark_pure_buckets"]
 
+_CHUNK = 1024
+
 
 @jit
 def mark_pure_buckets(ends: NDArray[np.float64], guide: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -56,8 +58,10 @@ def evaluate_inverse(
 
     ``guide`` comes from `mark_pure_buckets`: in a pure bucket the interval is
     read off the table, which removes the search's dependent loads and
-    branches from nearly every draw. The degree-5 polynomial is evaluated by
-    Estrin's scheme, whose dependency chain is half as long as Horner's.
+    branches from nearly every draw. Values go in chunks of 1,024 through two
+    loops, the interval search and then the polynomials, so that the second,
+    free of branches, overlaps its loads. The degree-5 polynomial is evaluated
+    by Estrin's scheme, whose dependency chain is half as long as Horner's.
     Values of ``u`` outside ``[breaks[0], breaks[-1]]`` are clamped to it.
     """
     m = breaks.size - 1
@@ -65,12 +69,20 @@ def evaluate_inverse(
     lo = breaks[0]
     hi = breaks[m]
     size = guide.shape[0]
-    for t in range(u.size):
-        v = min(max(u[t], lo), hi)
-        i = guide[min(max(int(v * size), 0), size - 1)]
-        if i < 0:
-            i = walk_from(ends, -i - 1, v)
-        row = table[i]
-        d = v - row[0]
-        d2 = d * d
-        out[t] = (row[1] + row[2] * d) + d2 * ((row[3] + row[4] * d) + d2 * (row[5] + row[6] * d))
+    index = np.empty(_CHUNK, dtype=np.int64)
+    for start in range(0, u.size, _CHUNK):
+        stop = min(start + _CHUNK, u.size)
+        for t in range(start, stop):
+            v = min(max(u[t], lo), hi)
+            i = guide[min(max(int(v * size), 0), size - 1)]
+            if i < 0:
+                i = walk_from(ends, -i - 1, v)
+            index[t - start] = i
+        for t in range(start, stop):
+            v = min(max(u[t], lo), hi)
+            row = table[index[t - start]]
+            d = v - row[0]
+            d2 = d * d
+            out[t] = (row[1] + row[2] * d) + d2 * (
+                (row[3] + row[4] * d) + d2 * (row[5] + row[6] * d)
+            )
