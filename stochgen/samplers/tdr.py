@@ -34,6 +34,8 @@ __all__ = ["NotTConcaveError", "TdrHat", "build_tdr_hat", "is_t_concave", "sampl
 TDR_MARGIN = 1e-6
 #: Probability levels (under the pdf on the exploration grid) of the first design points.
 START_LEVELS = np.array([1e-6, 1e-4, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1 - 1e-4, 1 - 1e-6])
+#: Concavity is checked where the pdf is above this fraction of its maximum.
+CHECK_FLOOR = 1e-30
 #: Guide-table buckets per piece: most lookups then land on their piece at once.
 GUIDE_FACTOR = 8
 #: Pending candidates decided by one pdf call (at most).
@@ -87,7 +89,17 @@ def is_t_concave(x: NDArray[np.float64], fx: NDArray[np.float64]) -> tuple[bool,
     if positive[-1] - positive[0] + 1 != positive.size:
         k = positive[np.flatnonzero(np.diff(positive) > 1)[0]]
         return False, f"the pdf is zero between positive values near x={x[k + 1]:.6g}"
+    # Far below the peak (subnormal values included) the pdf's rounding swamps
+    # its curvature; the hat there is checked against the pdf once built.
     x, fx = x[positive], fx[positive]
+    keep = np.flatnonzero(fx >= CHECK_FLOOR * fx.max())
+    if keep[-1] - keep[0] + 1 != keep.size:
+        # A T-concave pdf's level sets are intervals: one valley is enough to refuse.
+        k = keep[np.flatnonzero(np.diff(keep) > 1)[0]]
+        return False, f"the pdf has a deep valley near x={x[k + 1]:.6g}"
+    x, fx = x[keep], fx[keep]
+    if x.size < 3:
+        return False, "the pdf is above its floor at fewer than 3 grid points"
     t = -1.0 / np.sqrt(fx)
     dx = np.diff(x)
     slopes = np.diff(t) / dx

@@ -19,6 +19,7 @@ T_CONCAVE = [
     ("cauchy", lambda x: 1 / (1 + x * x), (-np.inf, np.inf), stats.cauchy),
     ("t(3)", stats.t(3).pdf, (-np.inf, np.inf), stats.t(3)),
     ("uniform", lambda x: np.ones_like(x), (2.0, 5.0), stats.uniform(2, 3)),
+    ("gamma(50)", stats.gamma(50).pdf, (0.0, np.inf), stats.gamma(50)),
 ]
 IDS = [t[0] for t in T_CONCAVE]
 
@@ -136,6 +137,12 @@ def test_t_concavity_check():
     assert not is_t_concave(x, stats.t(0.5).pdf(x))[0]
     ok, reason = is_t_concave(x, np.where(np.abs(x) < 1, 0.0, stats.norm.pdf(x)))
     assert not ok and "zero between" in reason
+    ok, reason = is_t_concave(x, stats.norm.pdf(x, -6, 0.5) + stats.norm.pdf(x, 6, 0.5))
+    assert not ok and "deep valley" in reason
+    # Far tails with subnormal values (gamma(50) near 0) do not count against it.
+    assert is_t_concave(
+        np.geomspace(1e-8, 1e3, 3001), stats.gamma(50).pdf(np.geomspace(1e-8, 1e3, 3001))
+    )[0]
 
 
 def test_numba_pdf_gives_the_same_draws():
