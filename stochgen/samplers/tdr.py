@@ -81,7 +81,7 @@ def is_t_concave(x: NDArray[np.float64], fx: NDArray[np.float64]) -> tuple[bool,
     True
     >>> bimodal = np.exp(-0.5 * (x - 2) ** 2) + np.exp(-0.5 * (x + 2) ** 2)
     >>> is_t_concave(x, bimodal)
-    (False, 'T(pdf) = -1/sqrt(pdf) turns convex near x=-0.1')
+    (False, 'T(pdf) = -1/sqrt(pdf) turns convex near x=-0.5')
     """
     positive = np.flatnonzero(fx > 0)
     if positive.size < 3:
