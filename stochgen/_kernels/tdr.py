@@ -24,7 +24,7 @@ import numpy as np
 from stochgen._kernels.guide import guide_lookup
 from stochgen._numba import jit
 
-__all__ = ["drop_rejected", "fill", "piece_areas"]
+__all__ = ["fill", "piece_areas"]
 
 _LAST = 1.0 - 2.0**-53
 
@@ -67,11 +67,12 @@ def fill(
     ``cum[i] > u0 * total``, found through the guide table of
     `stochgen._kernels.guide.build_guide` over ``[0, total]``; the remainder
     of ``u0 * total`` inside that piece's area is recycled as the area up to
-    the candidate. Its height is ``y = u1 * hat(x)``. Candidates
-    under the squeeze and pending ones are both written to ``out`` in order;
-    a pending one's index, ``y`` and ``hat(x)`` go to ``pending_*``, for the
-    caller to decide with the pdf and then remove the rejected ones with
-    `drop_rejected`. Stops when ``out`` or the pending buffers are full.
+    the candidate. Its height is ``y = u1 * hat(x)``. Candidates under the
+    squeeze and pending ones are both written to ``out`` in order; a pending
+    one's index, ``y`` and ``hat(x)`` go to ``pending_*``, for the caller to
+    decide with the pdf and then remove the rejected ones with
+    `stochgen._kernels.rejection.drop_rejected`. Stops when ``out`` or the
+    pending buffers are full.
 
     Returns
     -------
@@ -109,27 +110,3 @@ def fill(
         out[filled] = anchor[i] + direction[i] * s
         filled += 1
     return filled, used, n_pending
-
-
-@jit
-def drop_rejected(out, filled, pending_at, rejected, n_pending):
-    """Remove ``out[pending_at[j]]`` where ``rejected[j]``, keeping the order.
-
-    Returns the new fill level.
-    """
-    if n_pending == 0:
-        return filled
-    write = pending_at[0]
-    read = pending_at[0]
-    j = 0
-    while read < filled:
-        if j < n_pending and pending_at[j] == read:
-            keep = not rejected[j]
-            j += 1
-        else:
-            keep = True
-        if keep:
-            out[write] = out[read]
-            write += 1
-        read += 1
-    return write

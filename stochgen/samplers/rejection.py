@@ -21,20 +21,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from stochgen._base import BaseModel
+from stochgen._kernels import rejection as piecewise_kernel
+from stochgen._kernels import tdr as tdr_kernel
 from stochgen._kernels.guide import build_guide
-from stochgen._kernels.rejection import (
-    ACCEPTED,
-    PENDING,
-    REJECTED,
-    collect_accepted,
-    pdf_evaluator,
-    propose_candidates,
-)
+from stochgen._kernels.rejection import drop_rejected, pdf_evaluator
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator
 from stochgen._validation import check_array, check_n_samples
 from stochgen.exceptions import ValidationError
 from stochgen.samplers.limits import LoopBudget
-from stochgen.samplers.tdr import NotTConcaveError, build_tdr_hat, sample_tdr
+from stochgen.samplers.tdr import NotTConcaveError, build_tdr_hat
 
 __all__ = ["HatViolationError", "Rejection", "batch_pdf"]
 
@@ -45,6 +40,8 @@ GRID_POINTS = 17
 #: Candidates in the first batch of each call; batches then grow fourfold.
 FIRST_BATCH = 4096
 MAX_BATCH = 1 << 20
+#: Pending candidates decided by one pdf call (at most).
+PENDING_CAPACITY = 1 << 16
 #: The bulk holds the points where the pdf is above this fraction of its maximum.
 TAIL_THRESHOLD = 1e-12
 
@@ -480,48 +477,55 @@ class Rejection(BaseModel):
         budget = LoopBudget("Rejection", max_batches=self.max_batches, max_time=self.max_time)
         if not hasattr(self, "hat_kind_"):
             self.setup()
-        f = batch_pdf(self.pdf)
-        root = as_seed_sequence(seed)
         if self._tdr is not None:
-            out, proposed = sample_tdr(
-                f,
-                self._tdr,
-                n,
-                root,
-                budget,
-                batch_size=_batch_size,
-                expected=self.expected_acceptance_,
-                violation=_violation,
-            )
-            self.acceptance_rate_ = n / proposed if proposed else float("nan")
-            return out
-        cum, guide, kind, left, width, rate, hat, sq = self._pieces
-        out = np.empty(n)
-        filled = 0
-        proposed = 0
-        batch = 0
-        while filled < n:
-            m = _batch_size(batch)
-            u = block_generator(root, batch).random((m, 2))
-            x, y, status = np.empty(m), np.empty(m), np.empty(m, dtype=np.int8)
-            propose_candidates(u, cum, guide, kind, left, width, rate, hat, sq, x, y, status)
-            idx = np.flatnonzero(status == PENDING)
-            if idx.size:
-                fx = f(x[idx])
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    hat_x = y[idx] / u[idx, 1]
-                over = fx > hat_x * (1.0 + 1e-9)
+            fill, pieces = tdr_kernel.fill, tuple(self._tdr)
+        else:
+            fill, pieces = piecewise_kernel.fill, self._pieces
+        out, proposed = _sample_under_hat(
+            batch_pdf(self.pdf), fill, pieces, n, as_seed_sequence(seed), budget,
+            self.expected_acceptance_,
+        )  # fmt: skip
+        self.acceptance_rate_ = n / proposed if proposed else float("nan")
+        return out
+
+
+def _sample_under_hat(
+    f: Callable[[NDArray], NDArray],
+    fill: Callable[..., tuple[int, int, int]],
+    pieces: tuple[NDArray, ...],
+    n: int,
+    root: np.random.SeedSequence,
+    budget: LoopBudget,
+    expected: float,
+) -> tuple[NDArray[np.float64], int]:
+    """Draw ``n`` values with a ``fill`` kernel; return them and the candidates used.
+
+    Batch ``k`` holds `_batch_size` ``(k)`` candidates from stream ``k`` of
+    ``root``; the kernel writes candidates straight into the output, and the
+    pending ones (above the squeeze) are decided by one pdf call per round.
+    """
+    out = np.empty(n)
+    at = np.empty(min(n, PENDING_CAPACITY), dtype=np.int64)
+    y = np.empty(at.size)
+    top = np.empty(at.size)
+    filled = proposed = batch = 0
+    while filled < n:
+        rng = block_generator(root, batch)
+        left = _batch_size(batch)
+        while left > 0 and filled < n:
+            filled, used, pending = fill(rng, left, out, filled, *pieces, at, y, top)
+            left -= used
+            proposed += used
+            if pending:
+                fx = f(out[at[:pending]])
+                over = fx > top[:pending] * (1.0 + 1e-9)
                 if over.any():
                     k = int(np.flatnonzero(over)[0])
-                    raise _violation(fx[k], hat_x[k], x[idx][k])
-                status[idx] = np.where(y[idx] <= fx, ACCEPTED, REJECTED)
-            # Candidates after the last one kept were never needed.
-            filled, used = collect_accepted(x, status, out, filled)
-            proposed += used
-            batch += 1
-            budget.step(n=n, filled=filled, proposed=proposed, expected=self.expected_acceptance_)
-        self.acceptance_rate_ = filled / proposed if proposed else float("nan")
-        return out
+                    raise _violation(float(fx[k]), float(top[k]), float(out[at[k]]))
+                filled = drop_rejected(out, filled, at, y[:pending] > fx, pending)
+        batch += 1
+        budget.step(n=n, filled=filled, proposed=proposed, expected=expected)
+    return out, proposed
 
 
 def _batch_size(batch: int) -> int:

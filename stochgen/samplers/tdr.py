@@ -23,12 +23,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stochgen._kernels.guide import build_guide
-from stochgen._kernels.tdr import drop_rejected, fill, piece_areas
-from stochgen._rng import block_generator
+from stochgen._kernels.tdr import piece_areas
 from stochgen.exceptions import ValidationError
-from stochgen.samplers.limits import LoopBudget
 
-__all__ = ["NotTConcaveError", "TdrHat", "build_tdr_hat", "is_t_concave", "sample_tdr"]
+__all__ = ["NotTConcaveError", "TdrHat", "build_tdr_hat", "is_t_concave"]
 
 #: Relative margin: the hat is raised and the squeeze lowered by this fraction.
 TDR_MARGIN = 1e-6
@@ -38,8 +36,6 @@ START_LEVELS = np.array([1e-6, 1e-4, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1 - 1e
 CHECK_FLOOR = 1e-30
 #: Guide-table buckets per piece: most lookups then land on their piece at once.
 GUIDE_FACTOR = 8
-#: Pending candidates decided by one pdf call (at most).
-PENDING_CAPACITY = 1 << 16
 
 
 class NotTConcaveError(ValidationError):
@@ -270,46 +266,3 @@ def _check_hat(f: Callable, hat: TdrHat, area: NDArray[np.float64]) -> None:
             raise NotTConcaveError(
                 f"the pdf ({fx[i, j]:.6g}) is {what} of its tangents at x={x[i, j]:.6g}"
             )
-
-
-def sample_tdr(
-    f: Callable[[NDArray], NDArray],
-    hat: TdrHat,
-    n: int,
-    root: np.random.SeedSequence,
-    budget: LoopBudget,
-    batch_size: Callable[[int], int],
-    expected: float,
-    violation: Callable[[float, float, float], Exception],
-) -> tuple[NDArray[np.float64], int]:
-    """Draw ``n`` values under ``hat``.
-
-    Batch ``k`` of ``batch_size(k)`` candidates uses stream ``k`` of ``root``.
-
-    Returns
-    -------
-    tuple
-        The draws and the number of candidates used.
-    """
-    out = np.empty(n)
-    at = np.empty(min(n, PENDING_CAPACITY), dtype=np.int64)
-    y = np.empty(at.size)
-    top = np.empty(at.size)
-    filled = proposed = batch = 0
-    while filled < n:
-        rng = block_generator(root, batch)
-        left = batch_size(batch)
-        while left > 0 and filled < n:
-            filled, used, pending = fill(rng, left, out, filled, *hat, at, y, top)
-            left -= used
-            proposed += used
-            if pending:
-                fx = f(out[at[:pending]])
-                over = fx > top[:pending] * (1.0 + 1e-9)
-                if over.any():
-                    k = int(np.flatnonzero(over)[0])
-                    raise violation(float(fx[k]), float(top[k]), float(out[at[k]]))
-                filled = drop_rejected(out, filled, at, y[:pending] > fx, pending)
-        batch += 1
-        budget.step(n=n, filled=filled, proposed=proposed, expected=expected)
-    return out, proposed

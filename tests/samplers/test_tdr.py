@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from stochgen._kernels.tdr import drop_rejected, fill, piece_areas
+from stochgen._kernels.rejection import drop_rejected
+from stochgen._kernels.tdr import fill, piece_areas
 from stochgen.samplers.rejection import HatViolationError, Rejection
 from stochgen.samplers.tdr import NotTConcaveError, is_t_concave
 from tests.reference import tdr as reference
