@@ -127,7 +127,7 @@ def _derivatives(
 def _pieces(
     p: NDArray[np.float64], fp: NDArray[np.float64], dp: NDArray[np.float64], lo: float, hi: float
 ) -> tuple[NDArray[np.float64], ...]:
-    """Hat and squeeze pieces (left and right of each design point) and their areas."""
+    """Return the hat and squeeze pieces (left and right of each design point), with areas."""
     a = -1.0 / np.sqrt(fp)
     g = 0.5 * dp / fp**1.5
     k = p.size
@@ -201,6 +201,8 @@ def build_tdr_hat(
     inside = (x > lo) & (x < hi) & (fx > 0)
     xs, fs = x[inside], fx[inside]
     cdf = np.concatenate([[0.0], np.cumsum(0.5 * (fs[1:] + fs[:-1]) * np.diff(xs))])
+    if not cdf[-1] > 0:
+        raise NotTConcaveError("the pdf has no mass inside the support on the grid")
     cdf /= cdf[-1]
     quantiles = np.interp(START_LEVELS, cdf, xs)
     scale = float(quantiles[START_LEVELS.searchsorted(0.99)] - quantiles[2])
@@ -213,13 +215,16 @@ def build_tdr_hat(
     for _ in range(64):
         good = (fp > 0) & np.isfinite(dp)
         p, fp, dp = p[good], fp[good], dp[good]
+        if p.size < 2:
+            raise NotTConcaveError("fewer than 2 design points with a positive pdf")
         pieces = _pieces(p, fp, dp, lo, hi)
         area, sq_area = pieces[6], pieces[7]
         gap = area - sq_area
         total = np.sum(area)
         if np.isfinite(total) and np.sum(sq_area) >= efficiency * total:
             break
-        chosen = ~np.isfinite(gap) | (gap > np.mean(gap[np.isfinite(gap)]))
+        finite = np.isfinite(gap)
+        chosen = ~finite | (gap > (np.mean(gap[finite]) if finite.any() else 0.0))
         if 2 * (p.size + chosen.sum()) > max_pieces:
             break
         new = _split_points(pieces, chosen, scale)
