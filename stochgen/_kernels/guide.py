@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from stochgen._numba import jit
 
-__all__ = ["build_guide", "guide_lookup"]
+__all__ = ["build_guide", "guide_lookup", "walk_from"]
 
 
 @jit
@@ -44,10 +44,14 @@ def guide_lookup(ends: NDArray[np.float64], guide: NDArray[np.int64], q: float, 
     ``q`` is ``v``'s position in ``[lo, hi]`` as a fraction in ``[0, 1]``,
     which picks the bucket.
     """
-    m = ends.shape[0]
     size = guide.shape[0]
-    j = min(max(int(q * size), 0), size - 1)
-    i = guide[j]
+    return walk_from(ends, guide[min(max(int(q * size), 0), size - 1)], v)
+
+
+@jit
+def walk_from(ends: NDArray[np.float64], i: int, v: float) -> int:
+    """Return the first ``k`` with ``ends[k] > v`` (``m - 1`` if none), walking from ``i``."""
+    m = ends.shape[0]
     while i < m - 1 and ends[i] <= v:
         i += 1
     while i > 0 and ends[i - 1] > v:

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from stochgen._kernels.discrete import build_cdf_guide, guide_search
 from stochgen._kernels.guide import build_guide
-from stochgen._kernels.inverse import evaluate_inverse
+from stochgen._kernels.inverse import evaluate_inverse, mark_pure_buckets
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator, iter_blocks
 from stochgen._validation import check_n_samples, check_positive
 from stochgen.exceptions import StochgenWarning, ValidationError
@@ -207,7 +207,12 @@ class InverseTransform:
         u_end = np.concatenate([d[2] for d in done])[order]
         self._table = np.ascontiguousarray(np.concatenate([d[3] for d in done])[order])
         self._breaks = np.ascontiguousarray(np.append(u_start, u_end[-1]))
-        self._guide = build_guide(self._breaks[1:], 0.0, 1.0, 8 * self._breaks.size)
+        # 32 buckets per interval make ~97% of buckets pure (no search); past
+        # 2,048 intervals, 8 per interval keep the table's size in check.
+        m = self._breaks.size
+        buckets = min(32 * m, max(8 * m, 65_536))
+        guide = build_guide(self._breaks[1:], 0.0, 1.0, buckets)
+        self._guide = mark_pure_buckets(self._breaks[1:], guide)
         # Probability between the table's ends and their neighbouring floats: where the
         # density is infinite at a bound, no double-precision x can do better.
         x_lo, x_hi = float(self._table[0, 1]), _table_eval(u_end[-1:, None], self._table[-1:])[0, 0]

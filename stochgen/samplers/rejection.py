@@ -1,6 +1,9 @@
-"""Rejection sampling under an automatic piecewise hat, for any bounded density.
+"""Rejection sampling under an automatic hat, for any bounded density.
 
-The hat is constant on adaptively refined intervals covering the bulk of the
+For a T-concave density (``-1/sqrt(pdf)`` concave: log-concave ones, the t
+and Cauchy) the hat and squeeze come from transformed density rejection
+(Hörmann 1995, `stochgen.samplers.tdr`). For any other density the hat is
+constant on adaptively refined intervals covering the bulk of the
 density, with exponential tails beyond the outermost points when the support
 is unbounded. Each interval also carries a squeeze (a lower bound), so almost
 every candidate is accepted without evaluating the pdf; the remaining ones are
@@ -18,19 +21,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from stochgen._base import BaseModel
+from stochgen._kernels import rejection as piecewise_kernel
+from stochgen._kernels import tdr as tdr_kernel
 from stochgen._kernels.guide import build_guide
-from stochgen._kernels.rejection import (
-    ACCEPTED,
-    PENDING,
-    REJECTED,
-    collect_accepted,
-    pdf_evaluator,
-    propose_candidates,
-)
+from stochgen._kernels.rejection import drop_rejected, pdf_evaluator
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator
 from stochgen._validation import check_array, check_n_samples
 from stochgen.exceptions import ValidationError
 from stochgen.samplers.limits import LoopBudget
+from stochgen.samplers.tdr import NotTConcaveError, build_tdr_hat
 
 __all__ = ["HatViolationError", "Rejection", "batch_pdf"]
 
@@ -41,6 +40,8 @@ GRID_POINTS = 17
 #: Candidates in the first batch of each call; batches then grow fourfold.
 FIRST_BATCH = 4096
 MAX_BATCH = 1 << 20
+#: Pending candidates decided by one pdf call (at most).
+PENDING_CAPACITY = 1 << 16
 #: The bulk holds the points where the pdf is above this fraction of its maximum.
 TAIL_THRESHOLD = 1e-12
 
@@ -162,8 +163,15 @@ class Rejection(BaseModel):
     support : tuple of float
         ``(lo, hi)``; either end may be infinite. The pdf is evaluated at the
         ends of a finite support.
-    hat : "auto" or tuple of array_like
-        ``"auto"`` builds the piecewise hat. A user envelope is a pair
+    hat : {"auto", "tdr", "piecewise"} or tuple of array_like
+        ``"tdr"`` builds a transformed-density-rejection hat (tangents of
+        ``-1/sqrt(pdf)`` at design points) with a squeeze (its secants), and
+        raises if the pdf is not T-concave; ``"piecewise"`` builds the
+        piecewise-constant hat, for any bounded density, multimodal included;
+        ``"auto"`` checks ``-1/sqrt(pdf)`` for concavity on the exploration
+        grid and builds the TDR hat when the check passes and the TDR hat
+        passes its own check against the pdf, else the piecewise one
+        (`hat_kind_` says which). A user envelope is a pair
         ``(breakpoints, heights)``: a piecewise-constant hat on a finite
         support, ``heights[i]`` on ``[breakpoints[i], breakpoints[i + 1]]``;
         it is checked against the pdf on a dense grid before use.
@@ -172,7 +180,7 @@ class Rejection(BaseModel):
         grid is log-spaced around it (from 1e-8 to 1e8 away). Put it near the
         density's mass when that lies far from 0.
     max_intervals : int
-        Cap on the hat's constant pieces.
+        Cap on the hat's pieces (two per design point for TDR).
     target_efficiency : float
         Refine until the squeeze holds this fraction of the hat's area; in
         ``(0, 1)``.
@@ -185,14 +193,18 @@ class Rejection(BaseModel):
 
     Attributes
     ----------
+    hat_kind_ : str
+        ``"tdr"``, ``"piecewise"`` or ``"user"``.
     breakpoints_ : numpy.ndarray
-        Ends of the hat's constant pieces.
-    heights_ : numpy.ndarray
-        Hat height on each piece.
-    squeeze_ : numpy.ndarray
-        Squeeze (lower bound) on each piece.
+        Ends of the hat's pieces.
+    heights_ : numpy.ndarray or None
+        Hat height on each constant piece (None for TDR).
+    squeeze_ : numpy.ndarray or None
+        Squeeze (lower bound) on each constant piece (None for TDR).
     tails_ : list of tuple
-        ``(side, boundary, height, rate)`` of each exponential tail.
+        ``(side, boundary, height, rate)`` of each exponential tail (empty for TDR).
+    design_points_ : numpy.ndarray or None
+        Where the TDR tangents touch ``-1/sqrt(pdf)`` (None for other hats).
     expected_acceptance_ : float
         Estimated pdf mass over hat area.
     acceptance_rate_ : float
@@ -206,6 +218,8 @@ class Rejection(BaseModel):
     >>> x = sampler.sample(10_000, seed=0)
     >>> bool(abs(np.mean(x > 0) - 0.5) < 0.02), sampler.acceptance_rate_ > 0.95
     (True, True)
+    >>> sampler.hat_kind_, Rejection(lambda x: np.exp(-0.5 * x * x)).setup().hat_kind_
+    ('piecewise', 'tdr')
     """
 
     def __init__(
@@ -244,17 +258,15 @@ class Rejection(BaseModel):
         """
         f = batch_pdf(self.pdf)
         lo, hi = _check_support(self.support)
-        if isinstance(self.hat, str):
-            if self.hat != "auto":
-                raise ValidationError(
-                    f"hat must be 'auto' or (breakpoints, heights); got {self.hat!r}"
-                )
-            self._build_auto(f, lo, hi)
-        else:
+        self.design_points_ = None
+        if not isinstance(self.hat, str):
             self._check_user_hat(f, lo, hi)
-        return self
-
-    def _build_auto(self, f: Callable, lo: float, hi: float) -> None:
+            return self
+        if self.hat not in ("auto", "tdr", "piecewise"):
+            raise ValidationError(
+                "hat must be 'auto', 'tdr', 'piecewise' or (breakpoints, heights); "
+                f"got {self.hat!r}"
+            )
         max_intervals = check_n_samples(self.max_intervals, "max_intervals")
         if max_intervals < 1:
             raise ValidationError(f"max_intervals must be at least 1; got {self.max_intervals}")
@@ -264,6 +276,53 @@ class Rejection(BaseModel):
                 f"target_efficiency must be in (0, 1); got {self.target_efficiency}"
             )
         x, fx = explore(f, lo, hi, float(self.center))
+        if self.hat != "piecewise":
+            try:
+                self._build_tdr(f, lo, hi, x, fx, efficiency, max_intervals)
+                return self
+            except NotTConcaveError as exc:
+                if self.hat == "tdr":
+                    raise NotTConcaveError(
+                        f"hat='tdr' needs a T-concave pdf (-1/sqrt(pdf) concave): {exc}; "
+                        "use hat='auto' or 'piecewise'"
+                    ) from None
+        self._build_piecewise(f, lo, hi, x, fx, efficiency, max_intervals)
+        return self
+
+    def _build_tdr(
+        self,
+        f: Callable,
+        lo: float,
+        hi: float,
+        x: NDArray[np.float64],
+        fx: NDArray[np.float64],
+        efficiency: float,
+        max_intervals: int,
+    ) -> None:
+        hat, points, share = build_tdr_hat(
+            f, lo, hi, x, fx, efficiency=efficiency, max_pieces=max(max_intervals, 2)
+        )
+        ends = hat.anchor + hat.direction * hat.width
+        self.hat_kind_ = "tdr"
+        self.design_points_ = points
+        self.breakpoints_ = np.unique(np.concatenate([points, ends]))
+        self.heights_ = None
+        self.squeeze_ = None
+        self.tails_ = []
+        self._tdr = hat
+        # Squeeze mass plus half the gap: a mid estimate of the pdf's mass.
+        self.expected_acceptance_ = share + 0.5 * (1.0 - share)
+
+    def _build_piecewise(
+        self,
+        f: Callable,
+        lo: float,
+        hi: float,
+        x: NDArray[np.float64],
+        fx: NDArray[np.float64],
+        efficiency: float,
+        max_intervals: int,
+    ) -> None:
         fmax = fx.max(initial=0.0)
         if not fmax > 0:
             raise ValidationError(
@@ -315,6 +374,7 @@ class Rejection(BaseModel):
         if not np.isfinite(hi):
             tails.append(_exponential_tail(f, b, a, 1, x[x > b]))
         self._store(breaks, top * (1 + HAT_MARGIN), bottom * (1 - HAT_MARGIN), tails)
+        self.hat_kind_ = "piecewise"
 
     def _check_user_hat(self, f: Callable, lo: float, hi: float) -> None:
         try:
@@ -346,6 +406,7 @@ class Rejection(BaseModel):
                 "expected an envelope above the pdf everywhere"
             )
         self._store(breaks, heights, np.zeros_like(heights), [])
+        self.hat_kind_ = "user"
         mass = np.sum(np.mean(fx, axis=1) * np.diff(breaks))
         self.expected_acceptance_ = float(mass / np.sum(heights * np.diff(breaks)))
 
@@ -360,6 +421,7 @@ class Rejection(BaseModel):
         self.heights_ = heights
         self.squeeze_ = squeeze
         self.tails_ = tails
+        self._tdr = None
         n = heights.size + len(tails)
         kind = np.zeros(n, dtype=np.int64)
         left = np.empty(n)
@@ -413,41 +475,70 @@ class Rejection(BaseModel):
         """
         n = check_n_samples(n)
         budget = LoopBudget("Rejection", max_batches=self.max_batches, max_time=self.max_time)
-        if not hasattr(self, "_pieces"):
+        if not hasattr(self, "hat_kind_"):
             self.setup()
-        f = batch_pdf(self.pdf)
-        cum, guide, kind, left, width, rate, hat, sq = self._pieces
-        root = as_seed_sequence(seed)
-        out = np.empty(n)
-        filled = 0
-        proposed = 0
-        batch = 0
-        while filled < n:
-            m = min(FIRST_BATCH << (2 * batch), MAX_BATCH)
-            u = block_generator(root, batch).random((m, 2))
-            x, y, status = np.empty(m), np.empty(m), np.empty(m, dtype=np.int8)
-            propose_candidates(u, cum, guide, kind, left, width, rate, hat, sq, x, y, status)
-            idx = np.flatnonzero(status == PENDING)
-            if idx.size:
-                fx = f(x[idx])
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    hat_x = y[idx] / u[idx, 1]
-                over = fx > hat_x * (1.0 + 1e-9)
+        if self._tdr is not None:
+            fill, pieces = tdr_kernel.fill, tuple(self._tdr)
+        else:
+            fill, pieces = piecewise_kernel.fill, self._pieces
+        out, proposed = _sample_under_hat(
+            batch_pdf(self.pdf), fill, pieces, n, as_seed_sequence(seed), budget,
+            self.expected_acceptance_,
+        )  # fmt: skip
+        self.acceptance_rate_ = n / proposed if proposed else float("nan")
+        return out
+
+
+def _sample_under_hat(
+    f: Callable[[NDArray], NDArray],
+    fill: Callable[..., tuple[int, int, int]],
+    pieces: tuple[NDArray, ...],
+    n: int,
+    root: np.random.SeedSequence,
+    budget: LoopBudget,
+    expected: float,
+) -> tuple[NDArray[np.float64], int]:
+    """Draw ``n`` values with a ``fill`` kernel; return them and the candidates used.
+
+    Batch ``k`` holds `_batch_size` ``(k)`` candidates from stream ``k`` of
+    ``root``; the kernel writes candidates straight into the output, and the
+    pending ones (above the squeeze) are decided by one pdf call per round.
+    """
+    out = np.empty(n)
+    at = np.empty(min(n, PENDING_CAPACITY), dtype=np.int64)
+    y = np.empty(at.size)
+    top = np.empty(at.size)
+    filled = proposed = batch = 0
+    while filled < n:
+        rng = block_generator(root, batch)
+        left = _batch_size(batch)
+        while left > 0 and filled < n:
+            filled, used, pending = fill(rng, left, out, filled, *pieces, at, y, top)
+            left -= used
+            proposed += used
+            if pending:
+                fx = f(out[at[:pending]])
+                over = fx > top[:pending] * (1.0 + 1e-9)
                 if over.any():
                     k = int(np.flatnonzero(over)[0])
-                    raise HatViolationError(
-                        f"pdf ({fx[k]}) exceeds the hat ({hat_x[k]}) at x={x[idx][k]}: "
-                        "the pdf has a spike narrower than the check grid or a tail heavier "
-                        "than exponential; narrow the support, set center, or pass a hat"
-                    )
-                status[idx] = np.where(y[idx] <= fx, ACCEPTED, REJECTED)
-            # Candidates after the last one kept were never needed.
-            filled, used = collect_accepted(x, status, out, filled)
-            proposed += used
-            batch += 1
-            budget.step(n=n, filled=filled, proposed=proposed, expected=self.expected_acceptance_)
-        self.acceptance_rate_ = filled / proposed if proposed else float("nan")
-        return out
+                    raise _violation(float(fx[k]), float(top[k]), float(out[at[k]]))
+                filled = drop_rejected(out, filled, at, y[:pending] > fx, pending)
+        batch += 1
+        budget.step(n=n, filled=filled, proposed=proposed, expected=expected)
+    return out, proposed
+
+
+def _batch_size(batch: int) -> int:
+    """Candidates in batch ``batch`` of a `Rejection.sample` call."""
+    return min(FIRST_BATCH << (2 * batch), MAX_BATCH)
+
+
+def _violation(fx: float, hat_x: float, x: float) -> HatViolationError:
+    return HatViolationError(
+        f"pdf ({fx}) exceeds the hat ({hat_x}) at x={x}: the pdf has a spike narrower than "
+        "the check grid or a tail heavier than the hat's; narrow the support, set center, "
+        "pass hat='piecewise' or a hat"
+    )
 
 
 def _interval_bounds(

@@ -18,3 +18,13 @@ def evaluate_inverse(u, breaks, table):
     a = table[i]
     d = v - a[:, 0]
     return np.polynomial.polynomial.polyval(d, a[:, 1:7].T, tensor=False)
+
+
+def mark_pure_buckets(ends, guide):
+    size = guide.size
+    tol = 1e-6 / size
+    lo = np.arange(size) / size
+    hi = (np.arange(size) + 1) / size
+    below = np.where(guide > 0, ends[np.maximum(guide - 1, 0)], -np.inf)
+    pure = (ends[guide] > hi + tol) & (below < lo - tol)
+    return np.where(pure, guide, -guide - 1)

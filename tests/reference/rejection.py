@@ -1,4 +1,4 @@
-"""Plain-numpy twin of stochgen._kernels.rejection.propose_candidates."""
+"""Plain-numpy twin of stochgen._kernels.rejection.fill: the candidates it writes, from uniforms."""
 
 from __future__ import annotations
 

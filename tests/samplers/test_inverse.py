@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from scipy import special, stats
 
 from stochgen._kernels.guide import build_guide
-from stochgen._kernels.inverse import evaluate_inverse
+from stochgen._kernels.inverse import evaluate_inverse, mark_pure_buckets
 from stochgen.exceptions import ValidationError
 from stochgen.samplers.inverse import InverseTransform
 from tests.reference import inverse as ref
@@ -115,6 +115,15 @@ def test_kernel_matches_numpy_reference(samplers):
             continue
         guide = build_guide(sampler._breaks[1:], 0.0, 1.0, 4096)
         np.testing.assert_array_equal(guide, ref.build_guide(sampler._breaks, 4096))
+        pure = mark_pure_buckets(sampler._breaks[1:], guide)
+        np.testing.assert_array_equal(pure, ref.mark_pure_buckets(sampler._breaks[1:], guide))
+        assert 0.5 < np.mean(pure >= 0) < 1.0
+        # Each pure bucket's interval holds every u of the bucket (u is clamped
+        # to the table's ends first).
+        j = np.flatnonzero(pure >= 0)
+        ends = sampler._breaks[1:]
+        assert np.all(sampler._breaks[pure[j]] <= np.maximum(j / 4096, sampler._breaks[0]))
+        assert np.all(ends[pure[j]] > (j + 1) / 4096)
         out = np.empty_like(u)
         evaluate_inverse(u, sampler._breaks, sampler._table, sampler._guide, out)
         np.testing.assert_allclose(

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from stochgen._kernels.rejection import collect_accepted, propose_candidates
+from stochgen._kernels.rejection import drop_rejected, fill
 from stochgen.exceptions import ValidationError
 from stochgen.samplers.limits import SamplingLimitError
 from stochgen.samplers.ratio_of_uniforms import RatioOfUniforms
@@ -81,29 +81,29 @@ def test_determinism_and_prefix():
 
 
 def test_kernel_matches_numpy_reference():
-    sampler = Rejection(_bimodal).setup()
+    # The piecewise hat of a Cauchy has 1e-6 of its area in the exponential
+    # tails beyond +-1e6: 400,000 candidates visit both.
+    sampler = Rejection(lambda x: 1 / (1 + x * x), hat="piecewise").setup()
     pieces = sampler._pieces
-    u = np.random.default_rng(0).random((20_000, 2))
-    # Send 200 candidates into the exponential tails, whose mass is tiny.
-    cum = pieces[0]
-    r = (np.arange(200) + 0.5) / 200
-    u[:200, 0] = (cum[-3] + (cum[-1] - cum[-3]) * r) / cum[-1]
-    m = u.shape[0]
-    x, y, status = np.empty(m), np.empty(m), np.empty(m, dtype=np.int8)
-    propose_candidates(u, *pieces, x, y, status)
+    m = 400_000
+    out = np.empty(m)
+    at, y, top = np.empty(m, dtype=np.int64), np.empty(m), np.empty(m)
+    filled, used, pending = fill(np.random.default_rng(8), m, out, 0, *pieces, at, y, top)
+    assert filled == used == m
+    u = np.random.default_rng(8).random((m, 2))
     rx, ry, rstatus = reference.propose_candidates(u, *pieces)
-    np.testing.assert_allclose(x, rx, rtol=1e-12)
-    np.testing.assert_allclose(y, ry, rtol=1e-12)
-    np.testing.assert_array_equal(status, rstatus)
-    # collect_accepted keeps the accepted ones in order and stops when full.
-    out = np.empty(100)
-    filled, used = collect_accepted(x, status, out, 0)
-    kept = np.flatnonzero(status == 1)[:100]
-    assert filled == 100 and used == kept[-1] + 1
-    np.testing.assert_array_equal(out, x[kept])
+    np.testing.assert_allclose(out, rx, rtol=1e-12)
+    np.testing.assert_array_equal(at[:pending], np.flatnonzero(rstatus == 2))
+    np.testing.assert_allclose(y[:pending], ry[rstatus == 2], rtol=1e-12)
+    np.testing.assert_allclose(top[:pending] * u[rstatus == 2, 1], ry[rstatus == 2], rtol=1e-12)
     lo, hi = sampler.breakpoints_[0], sampler.breakpoints_[-1]
-    assert np.any(x[:200] < lo) and np.any(x[:200] > hi)
-    assert np.all((x[200:] >= lo) & (x[200:] <= hi))
+    assert np.sum(out < lo) > 0 and np.sum(out > hi) > 0
+    assert np.all(np.isin(np.flatnonzero((out < lo) | (out > hi)), at[:pending]))
+    # drop_rejected keeps the others in order.
+    rejected = np.random.default_rng(1).random(pending) < 0.3
+    kept = out.copy()
+    new = drop_rejected(kept, filled, at, rejected, pending)
+    np.testing.assert_array_equal(kept[:new], np.delete(out, at[:pending][rejected]))
 
 
 def test_hat_majorizes_on_a_dense_grid():
@@ -135,7 +135,7 @@ def test_invalid_pdf_raises(pdf, match):
 def test_hat_violation_while_sampling_raises():
     # A hat that misses the pdf on one piece (as a spike between grid points
     # would): sampling must stop with an error, not return wrong draws.
-    sampler = Rejection(lambda x: np.exp(-0.5 * x * x)).setup()
+    sampler = Rejection(lambda x: np.exp(-0.5 * x * x), hat="piecewise").setup()
     cum, guide, kind, left, width, rate, hat, squeeze = sampler._pieces
     middle = int(np.argmax(np.where(kind == 0, width * hat, 0.0)))
     hat[middle] *= 0.5
@@ -154,8 +154,8 @@ def test_user_hat_is_checked_and_used():
         Rejection(pdf, support=(0, 1), hat=([0, 0.5, 1], [2.0, 1.0])).sample(10, seed=0)
     with pytest.raises(ValidationError, match="must cover"):
         Rejection(pdf, support=(0, 1), hat=([0, 0.5], [2.5])).sample(10, seed=0)
-    with pytest.raises(ValidationError, match="hat must be 'auto'"):
-        Rejection(pdf, support=(0, 1), hat="tdr").sample(10, seed=0)
+    with pytest.raises(ValidationError, match="hat must be 'auto', 'tdr', 'piecewise'"):
+        Rejection(pdf, support=(0, 1), hat="tangents").sample(10, seed=0)
 
 
 def test_bad_support_and_n():
