@@ -12,12 +12,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
-from stochgen._rng import BLOCK_ROWS, SeedLike, as_seed_sequence
+from stochgen._rng import BLOCK_ROWS, SeedLike, as_generator, as_seed_sequence
 from stochgen._validation import (
     check_dataframe,
     check_n_samples,
 )
 from stochgen.exceptions import ValidationError
+from stochgen.sequences.calibration import calibrate_persistence
 from stochgen.sequences.changes import cumulate, integrated_columns, within_changes
 from stochgen.sequences.checks import check_fitted_state, check_settings, context_columns
 from stochgen.sequences.dynamics import LatentVAR, fit_var, regressors, simulate_var
@@ -85,7 +86,9 @@ class SequenceSynthesizer(BaseModel):
     other columns go through their marginals to latent normal scores (see
     `LatentTable`; categorical columns take part through their label score)
     and a VAR(p) on those scores, with the order chosen by AIC, is conditioned
-    on the entity's context scores and a trend in the step. Columns that
+    on the entity's context scores and a trend in the step; each number
+    column's own lag-1 coefficient is then matched by simulation to the
+    column's real lag-1 autocorrelation (``calibrate``). Columns that
     trend within their sequences (``differences``) take part through their
     changes, added up from a first value drawn with the context.
     **Order**: the gaps between consecutive order values are modelled as
@@ -134,6 +137,13 @@ class SequenceSynthesizer(BaseModel):
     condition_columns : "auto", list of str or None
         Context columns whose labels get models of their own (see
         `CopulaSynthesizer`).
+    calibrate : int
+        Rounds of matching each number column's lag-1 autocorrelation by
+        simulation (see `stochgen.sequences.calibration`); 0 keeps the least
+        squares fit.
+    fit_seed : int
+        Seed of those simulations, so that a fit is a pure function of the
+        table and the settings (sampling takes its own ``seed``).
 
     Attributes
     ----------
@@ -222,6 +232,8 @@ class SequenceSynthesizer(BaseModel):
         entity_effects: bool = True,
         marginals: Any = "empirical",
         condition_columns: str | list[str] | None = "auto",
+        calibrate: int = 3,
+        fit_seed: int = 0,
     ) -> None:
         self.entity = entity
         self.order = order
@@ -234,6 +246,8 @@ class SequenceSynthesizer(BaseModel):
         self.entity_effects = entity_effects
         self.marginals = marginals
         self.condition_columns = condition_columns
+        self.calibrate = calibrate
+        self.fit_seed = fit_seed
 
     def fit(self, data: pd.DataFrame) -> Self:
         """Learn context, lengths, order gaps and dynamics from a long table.
@@ -341,6 +355,18 @@ class SequenceSynthesizer(BaseModel):
         dynamics = fit_var(
             np.ascontiguousarray(scores), steps, exog, int(self.max_lags), self.criterion
         )
+        if values is not None and self.calibrate:
+            numbers = _number_dimensions(values, table)
+            per_sequence = context_scores[firsts]
+            dynamics = calibrate_persistence(
+                dynamics,
+                regressors(per_sequence, np.arange(n_steps)[None, :], n_steps, self.trend),
+                lengths,
+                _padded_values(numbers, table, codes, steps, n_steps),
+                lambda z: _number_values(values, numbers, z[:, : values.n_latent]),
+                as_generator(self.fit_seed),
+                int(self.calibrate),
+            )
 
         self.output_columns_ = list(data.columns)
         self.context_columns_ = context
@@ -694,6 +720,42 @@ class SequenceSynthesizer(BaseModel):
     def _set_state(self, state: dict[str, Any]) -> None:
         super()._set_state(state)
         check_fitted_state(self)
+
+
+def _number_dimensions(values: LatentTable, table: pd.DataFrame) -> dict[int, str]:
+    """Return the latent dimension of each number column's value (not labels, not dates)."""
+    out = {}
+    for j, (name, role) in enumerate(values.layout_):
+        dtype = table[name].dtype
+        number = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        if role == "value" and number:
+            out[j] = name
+    return out
+
+
+def _padded_values(
+    numbers: dict[int, str],
+    table: pd.DataFrame,
+    codes: NDArray[np.intp],
+    steps: NDArray[np.int64],
+    n_steps: int,
+) -> dict[int, NDArray[np.float64]]:
+    # Each number column as (sequences, steps), NaN where missing or absent.
+    out = {}
+    for j, name in numbers.items():
+        padded = np.full((int(codes.max(initial=-1)) + 1, n_steps), np.nan)
+        padded[codes, steps] = table[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        out[j] = padded
+    return out
+
+
+def _number_values(
+    values: LatentTable, numbers: dict[int, str], z: NDArray[np.float64]
+) -> dict[int, NDArray[np.float64]]:
+    rows = values.rows(z)
+    return {
+        j: rows[name].to_numpy(dtype=np.float64, na_value=np.nan) for j, name in numbers.items()
+    }
 
 
 def _values(column: Any) -> Any:
