@@ -31,7 +31,7 @@ from stochgen.sequences.dynamics import LatentVAR, simulate_var, spectral_radius
 # As in `fit_var`: the largest amplification over the longest sequence a fit may imply.
 _MAX_GROWTH = 2.0
 
-__all__ = ["calibrate_persistence", "mean_autocorrelation"]
+__all__ = ["calibrate_persistence", "mean_autocorrelation", "within_changes"]
 
 #: Gaps below this are left alone: the noise of the simulated and real means.
 GAP_TOLERANCE = 0.04
@@ -46,9 +46,11 @@ _MIN_COPIES = 4
 # the real ones in a kept round.
 _KS_SLACK = 0.02
 _MAX_COPIES = 50
+# Most cells (sequences x steps x latent dimensions) simulated at once.
+_MAX_CELLS = 4_000_000
 
 
-def mean_autocorrelation(values: NDArray[np.float64], present: NDArray[np.bool_]) -> float:
+def mean_autocorrelation(values: NDArray[np.float64], codes: NDArray[np.intp]) -> float:
     """Return the mean over sequences of the lag-1 autocorrelation, as the metrics define it.
 
     For one sequence with values ``x[0..T-1]`` and mean ``m`` it is
@@ -59,9 +61,9 @@ def mean_autocorrelation(values: NDArray[np.float64], present: NDArray[np.bool_]
     Parameters
     ----------
     values : numpy.ndarray
-        (n, T) one sequence per row, NaN where missing or beyond its length.
-    present : numpy.ndarray
-        (n, T) the steps each sequence has.
+        (n_rows,) values, NaN where missing, rows sorted by sequence and step.
+    codes : numpy.ndarray
+        (n_rows,) the sequence of each row, 0, 1, ... (non-decreasing).
 
     Returns
     -------
@@ -70,29 +72,50 @@ def mean_autocorrelation(values: NDArray[np.float64], present: NDArray[np.bool_]
 
     Examples
     --------
-    >>> x = np.array([[1.0, -1.0, 1.0, -1.0, 1.0, -1.0]])
-    >>> round(mean_autocorrelation(x, np.ones_like(x, dtype=bool)), 3)
+    >>> x = np.array([1.0, -1.0, 1.0, -1.0, 1.0, -1.0])
+    >>> round(mean_autocorrelation(x, np.zeros(6, dtype=np.intp)), 3)
     -0.833
     """
-    x = np.where(present, values, np.nan)
-    counts = np.sum(~np.isnan(x), axis=1)
-    usable = counts > 1
+    n = int(codes.max(initial=-1)) + 1
+    valid = ~np.isnan(values)
+    counts = np.bincount(codes, weights=valid, minlength=n)
+    sums = np.bincount(codes, weights=np.where(valid, values, 0.0), minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centered = values - (sums / counts)[codes]
+    squares = np.bincount(codes, weights=np.nan_to_num(centered**2), minlength=n)
+    same = codes[1:] == codes[:-1]
+    products = np.nan_to_num(centered[1:] * centered[:-1])[same]
+    numerator = np.bincount(codes[1:][same], weights=products, minlength=n)
+    usable = (counts > 1) & (squares > 0)
     if not usable.any():
         return float("nan")
-    x = x[usable]
-    centered = x - np.nanmean(x, axis=1, keepdims=True)
-    products = centered[:, 1:] * centered[:, :-1]
-    numerator = np.nansum(products, axis=1)
-    denominator = np.nansum(centered**2, axis=1)
-    varying = denominator > 0
-    if not varying.any():
-        return float("nan")
-    return float(np.mean(numerator[varying] / denominator[varying]))
+    return float(np.mean(numerator[usable] / squares[usable]))
+
+
+def within_changes(values: NDArray[np.float64], codes: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Return the finite changes between consecutive rows of the same sequence.
+
+    Parameters
+    ----------
+    values, codes : numpy.ndarray
+        As in `mean_autocorrelation`.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> within_changes(np.array([1.0, 3.0, 0.0, 5.0]), np.array([0, 0, 1, 1])).tolist()
+    [2.0, 5.0]
+    """
+    change = np.diff(values)[codes[1:] == codes[:-1]]
+    return change[np.isfinite(change)]
 
 
 def calibrate_persistence(
     dynamics: LatentVAR,
-    exog: NDArray[np.float64],
+    regressors_of: Callable[[NDArray[np.intp]], NDArray[np.float64]],
     lengths: NDArray[np.int64],
     real: dict[int, NDArray[np.float64]],
     to_values: Callable[[NDArray[np.float64]], dict[int, NDArray[np.float64]]],
@@ -105,17 +128,19 @@ def calibrate_persistence(
     ----------
     dynamics : LatentVAR
         The least-squares fit.
-    exog : numpy.ndarray
-        (n, T, m) regressors of the real sequences.
+    regressors_of : callable
+        Maps real sequence numbers (k,) to their regressors (k, T, m) over
+        ``T = max(lengths)`` steps.
     lengths : numpy.ndarray
-        (n,) their lengths.
+        (n,) the real sequences' lengths.
     real : dict of int to numpy.ndarray
         Latent dimension of a number column's value to that column's real
-        values, (n, T) one sequence per row, NaN where missing or absent.
+        values (n_rows,), rows sorted by sequence and step, NaN where missing.
     to_values : callable
         Maps latent rows (k, d) to each target dimension's column values (k,).
     rng : numpy.random.Generator
-        Draws the simulation noise once; every round reuses it.
+        Draws which sequences are simulated and the noise, once; every round
+        reuses them.
     rounds : int
         Most rounds of corrections.
 
@@ -126,18 +151,24 @@ def calibrate_persistence(
     """
     if not real or dynamics.order == 0 or rounds < 1:
         return dynamics
-    real_present = np.arange(exog.shape[1])[None, :] < lengths[:, None]
-    targets = {j: mean_autocorrelation(v, real_present) for j, v in real.items()}
+    real_codes = np.repeat(np.arange(len(lengths)), lengths)
+    targets = {j: mean_autocorrelation(v, real_codes) for j, v in real.items()}
     targets = {j: t for j, t in targets.items() if np.isfinite(t)}
-    n_rows = int(lengths.sum())
-    copies = int(np.clip(np.ceil(_ROWS / max(n_rows, 1)), _MIN_COPIES, _MAX_COPIES))
-    exog = np.repeat(exog, copies, axis=0)
-    lengths = np.repeat(lengths, copies)
-    steps, d = exog.shape[1], dynamics.noise_chol.shape[-1]
+    real_changes = {j: within_changes(v, real_codes) for j, v in real.items()}
+    d = dynamics.noise_chol.shape[-1]
+    steps = int(lengths.max())
+    copies = int(np.clip(np.ceil(_ROWS / max(int(lengths.sum()), 1)), _MIN_COPIES, _MAX_COPIES))
+    chosen = np.repeat(np.arange(len(lengths)), copies)
+    largest = max(_MAX_CELLS // (steps * max(d, 1)), 1)
+    if chosen.size > largest:
+        # A large panel: a random subset of its sequences, once each.
+        chosen = np.sort(rng.choice(len(lengths), size=min(largest, len(lengths)), replace=False))
+    exog = regressors_of(chosen)
+    lengths = lengths[chosen]
     present = np.arange(steps)[None, :] < lengths[:, None]
+    codes = np.repeat(np.arange(len(lengths)), lengths)
     noise = rng.standard_normal((len(lengths), steps, d))
     horizon = steps + 1
-    real_changes = {j: _changes(values) for j, values in real.items()}
 
     def simulate(model: LatentVAR) -> NDArray[np.float64]:
         return simulate_var(model, exog, noise)[present]
@@ -146,10 +177,8 @@ def calibrate_persistence(
         values = to_values(z)
         acf, ks = {}, {}
         for j, target in targets.items():
-            padded = np.full(present.shape, np.nan)
-            padded[present] = values[j]
-            acf[j] = target - mean_autocorrelation(padded, present)
-            ks[j] = ks_statistic(_changes(padded), real_changes[j])
+            acf[j] = target - mean_autocorrelation(values[j], codes)
+            ks[j] = ks_statistic(within_changes(values[j], codes), real_changes[j])
         return acf, ks
 
     first = simulate(dynamics)
@@ -184,11 +213,6 @@ def calibrate_persistence(
         if kept_changes and _worst(current_gap) < _worst(best_gap):
             best, best_gap = current, current_gap
     return best
-
-
-def _changes(padded: NDArray[np.float64]) -> NDArray[np.float64]:
-    change = np.diff(padded, axis=1).ravel()
-    return change[np.isfinite(change)]
 
 
 def _worst(gaps: dict[int, float]) -> float:

@@ -360,9 +360,14 @@ class SequenceSynthesizer(BaseModel):
             per_sequence = context_scores[firsts]
             dynamics = calibrate_persistence(
                 dynamics,
-                regressors(per_sequence, np.arange(n_steps)[None, :], n_steps, self.trend),
+                lambda chosen: regressors(
+                    per_sequence[chosen], np.arange(n_steps)[None, :], n_steps, self.trend
+                ),
                 lengths,
-                _padded_values(numbers, table, codes, steps, n_steps),
+                {
+                    j: table[name].to_numpy(dtype=np.float64, na_value=np.nan)
+                    for j, name in numbers.items()
+                },
                 lambda z: _number_values(values, numbers, z[:, : values.n_latent]),
                 as_generator(self.fit_seed),
                 int(self.calibrate),
@@ -730,22 +735,6 @@ def _number_dimensions(values: LatentTable, table: pd.DataFrame) -> dict[int, st
         number = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
         if role == "value" and number:
             out[j] = name
-    return out
-
-
-def _padded_values(
-    numbers: dict[int, str],
-    table: pd.DataFrame,
-    codes: NDArray[np.intp],
-    steps: NDArray[np.int64],
-    n_steps: int,
-) -> dict[int, NDArray[np.float64]]:
-    # Each number column as (sequences, steps), NaN where missing or absent.
-    out = {}
-    for j, name in numbers.items():
-        padded = np.full((int(codes.max(initial=-1)) + 1, n_steps), np.nan)
-        padded[codes, steps] = table[name].to_numpy(dtype=np.float64, na_value=np.nan)
-        out[j] = padded
     return out
 
 

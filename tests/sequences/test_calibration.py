@@ -5,7 +5,8 @@ import pytest
 from stochgen import SequenceSynthesizer
 from stochgen.exceptions import ValidationError
 from stochgen.metrics.sequences import autocorrelation, change_ks
-from stochgen.sequences.calibration import mean_autocorrelation
+from stochgen.sequences import calibration
+from stochgen.sequences.calibration import mean_autocorrelation, within_changes
 
 
 def _persistent_peaks(n=40, steps=30, seed=0):
@@ -35,20 +36,37 @@ def _lag1_gap(real, model, seed=0):
     return float(out["difference"].iloc[0])
 
 
-def test_mean_autocorrelation_equals_the_metric():
+def test_mean_autocorrelation_and_changes_equal_the_metrics():
     rng = np.random.default_rng(3)
     lengths = rng.integers(1, 9, size=25)
     rows = [(e, t, rng.normal()) for e, n in enumerate(lengths) for t in range(n)]
     frame = pd.DataFrame(rows, columns=["id", "t", "x"])
     frame.loc[rng.random(len(frame)) < 0.15, "x"] = np.nan
     frame.loc[frame["id"] == 4, "x"] = 1.0  # no variation: left out by both
-    padded = np.full((25, 8), np.nan)
-    steps = frame.groupby("id").cumcount().to_numpy()
-    padded[frame["id"].to_numpy(), steps] = frame["x"].to_numpy()
-    present = np.arange(8)[None, :] < lengths[:, None]
+    codes = frame["id"].to_numpy()
+    values = frame["x"].to_numpy()
     expected = autocorrelation(frame, frame, "id", "t", lags=1)["real"].iloc[0]
-    np.testing.assert_allclose(mean_autocorrelation(padded, present), expected, rtol=1e-12)
-    assert np.isnan(mean_autocorrelation(np.ones((2, 3)), np.ones((2, 3), dtype=bool)))
+    np.testing.assert_allclose(mean_autocorrelation(values, codes), expected, rtol=1e-12)
+    changes = frame.groupby("id")["x"].diff().dropna().to_numpy()
+    np.testing.assert_array_equal(within_changes(values, codes), changes)
+    assert np.isnan(mean_autocorrelation(np.ones(6), np.repeat([0, 1], 3)))
+
+
+def test_large_panels_simulate_a_bounded_subset(monkeypatch):
+    # Fewer cells allowed than the copies need: a subset of the sequences, once each.
+    monkeypatch.setattr(calibration, "_MAX_CELLS", 300)
+    shapes = []
+    simulate = calibration.simulate_var
+
+    def recorded(model, exog, noise):
+        shapes.append(noise.shape)
+        return simulate(model, exog, noise)
+
+    monkeypatch.setattr(calibration, "simulate_var", recorded)
+    SequenceSynthesizer(entity="id", order="t").fit(_persistent_peaks(n=40, steps=30))
+    # 300 cells / (30 steps x 1 dimension): 10 distinct sequences, not 40 x 17 copies.
+    assert shapes
+    assert set(shapes) == {(10, 30, 1)}
 
 
 def test_calibration_matches_the_values_autocorrelation(peaks):
