@@ -9,6 +9,7 @@ import pandas as pd
 
 from stochgen._rng import BLOCK_ROWS, SeedLike, as_seed_sequence
 from stochgen._validation import check_n_samples
+from stochgen.dask._sequences import sequences_to_dask
 from stochgen.exceptions import ValidationError
 
 if TYPE_CHECKING:
@@ -61,14 +62,17 @@ def to_dask(
     cluster), from the same per-block streams as ``sample``, so the computed
     frame equals ``model.sample(n, seed, conditions)`` row for row whatever
     the scheduler. Works for any fitted model with a ``plan`` method
-    (`CopulaSynthesizer`, the torch synthesizers).
+    (`CopulaSynthesizer`, the torch synthesizers), and for a
+    `SequenceSynthesizer`: then ``n`` counts sequences, each partition holds
+    whole sequences and `sequences_to_dask` is called with its defaults (use
+    it directly for ``sequence_length`` or the partition size).
 
     Parameters
     ----------
-    model : CopulaSynthesizer or another model with ``plan``
+    model : CopulaSynthesizer, SequenceSynthesizer or another model with ``plan``
         A fitted model.
     n : int
-        Total rows.
+        Total rows (sequences for a `SequenceSynthesizer`).
     seed : None, int, SeedSequence, BitGenerator or Generator
         Fixed when this is called (``None`` draws fresh entropy once).
     conditions : dict, optional
@@ -107,6 +111,13 @@ def to_dask(
     except ImportError as exc:  # pragma: no cover - the dask extra is installed in tests
         raise ImportError("to_dask needs dask[dataframe]: pip install 'stochgen[dask]'") from exc
 
+    if callable(getattr(model, "sequence_plan", None)):
+        if partition_rows != 16 * BLOCK_ROWS or method != "random":
+            raise ValidationError(
+                "to_dask: partition_rows and method do not apply to a SequenceSynthesizer; "
+                "use sequences_to_dask(..., partition_sequences=...)"
+            )
+        return sequences_to_dask(model, n, seed, conditions=conditions)
     n = check_n_samples(n)
     partition_rows = check_n_samples(partition_rows, "partition_rows")
     if partition_rows == 0 or partition_rows % BLOCK_ROWS:

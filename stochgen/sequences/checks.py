@@ -41,6 +41,10 @@ def check_settings(model: Any, data: pd.DataFrame) -> None:
     lags = model.max_lags
     if isinstance(lags, bool) or not isinstance(lags, int | np.integer) or lags < 0:
         raise ValidationError(f"max_lags must be a non-negative integer; got {lags!r}")
+    for name in ("calibrate", "fit_seed"):
+        value = getattr(model, name)
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+            raise ValidationError(f"{name} must be a non-negative integer; got {value!r}")
     for name in ("trend", "entity_effects"):
         if not isinstance(getattr(model, name), bool):
             raise TypeError(f"{name} must be True or False; got {getattr(model, name)!r}")

@@ -12,15 +12,17 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from stochgen._base import BaseModel, check_is_fitted
-from stochgen._rng import BLOCK_ROWS, SeedLike, as_seed_sequence, block_generator
+from stochgen._rng import BLOCK_ROWS, SeedLike, as_generator, as_seed_sequence
 from stochgen._validation import (
     check_dataframe,
     check_n_samples,
 )
 from stochgen.exceptions import ValidationError
+from stochgen.sequences.calibration import calibrate_persistence
 from stochgen.sequences.changes import cumulate, integrated_columns, within_changes
 from stochgen.sequences.checks import check_fitted_state, check_settings, context_columns
 from stochgen.sequences.dynamics import LatentVAR, fit_var, regressors, simulate_var
+from stochgen.sequences.plan import BLOCK_SEQUENCES, SequencePlan
 from stochgen.sequences.timeline import (
     fit_timeline,
     from_positions,
@@ -33,8 +35,6 @@ from stochgen.tabular.synthesizer import CopulaSynthesizer
 
 __all__ = ["BLOCK_SEQUENCES", "SequenceSynthesizer"]
 
-#: Sequences per sampling block: block *i* draws its dynamics from stream *i*.
-BLOCK_SEQUENCES = 4096
 # Columns of the per-entity table that are not the user's: steps and first position.
 _LENGTH = "__length__"
 # Gaps of at most this many sizes keep exactly those sizes (an ordinal column).
@@ -86,7 +86,9 @@ class SequenceSynthesizer(BaseModel):
     other columns go through their marginals to latent normal scores (see
     `LatentTable`; categorical columns take part through their label score)
     and a VAR(p) on those scores, with the order chosen by AIC, is conditioned
-    on the entity's context scores and a trend in the step. Columns that
+    on the entity's context scores and a trend in the step; each number
+    column's own lag-1 coefficient is then matched by simulation to the
+    column's real lag-1 autocorrelation (``calibrate``). Columns that
     trend within their sequences (``differences``) take part through their
     changes, added up from a first value drawn with the context.
     **Order**: the gaps between consecutive order values are modelled as
@@ -135,6 +137,13 @@ class SequenceSynthesizer(BaseModel):
     condition_columns : "auto", list of str or None
         Context columns whose labels get models of their own (see
         `CopulaSynthesizer`).
+    calibrate : int
+        Rounds of matching each number column's lag-1 autocorrelation by
+        simulation (see `stochgen.sequences.calibration`); 0 keeps the least
+        squares fit.
+    fit_seed : int
+        Seed of those simulations, so that a fit is a pure function of the
+        table and the settings (sampling takes its own ``seed``).
 
     Attributes
     ----------
@@ -223,6 +232,8 @@ class SequenceSynthesizer(BaseModel):
         entity_effects: bool = True,
         marginals: Any = "empirical",
         condition_columns: str | list[str] | None = "auto",
+        calibrate: int = 3,
+        fit_seed: int = 0,
     ) -> None:
         self.entity = entity
         self.order = order
@@ -235,6 +246,8 @@ class SequenceSynthesizer(BaseModel):
         self.entity_effects = entity_effects
         self.marginals = marginals
         self.condition_columns = condition_columns
+        self.calibrate = calibrate
+        self.fit_seed = fit_seed
 
     def fit(self, data: pd.DataFrame) -> Self:
         """Learn context, lengths, order gaps and dynamics from a long table.
@@ -342,6 +355,23 @@ class SequenceSynthesizer(BaseModel):
         dynamics = fit_var(
             np.ascontiguousarray(scores), steps, exog, int(self.max_lags), self.criterion
         )
+        if values is not None and self.calibrate:
+            numbers = _number_dimensions(values, table)
+            per_sequence = context_scores[firsts]
+            dynamics = calibrate_persistence(
+                dynamics,
+                lambda chosen: regressors(
+                    per_sequence[chosen], np.arange(n_steps)[None, :], n_steps, self.trend
+                ),
+                lengths,
+                {
+                    j: table[name].to_numpy(dtype=np.float64, na_value=np.nan)
+                    for j, name in numbers.items()
+                },
+                lambda z: _number_values(values, numbers, z[:, : values.n_latent]),
+                as_generator(self.fit_seed),
+                int(self.calibrate),
+            )
 
         self.output_columns_ = list(data.columns)
         self.context_columns_ = context
@@ -474,10 +504,43 @@ class SequenceSynthesizer(BaseModel):
         pieces.append(rows.iloc[np.flatnonzero(~redrawn)])
         return pd.concat(pieces).sort_index().reset_index(drop=True)
 
-    def _block(
+    def sequence_lengths(self, rows: pd.DataFrame) -> NDArray[np.int64]:
+        """Return the steps of each sequence of a per-sequence table.
+
+        Parameters
+        ----------
+        rows : pandas.DataFrame
+            A `SequencePlan`'s ``rows``.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        return rows[_LENGTH].to_numpy(dtype=np.int64)
+
+    def sample_block(
         self, rows: pd.DataFrame, rng: np.random.Generator, first_sequence: int, first_row: int
     ) -> pd.DataFrame:
-        lengths = rows[_LENGTH].to_numpy(dtype=np.int64)
+        """Return the rows of one block of sequences (the block function of `SequencePlan`).
+
+        Parameters
+        ----------
+        rows : pandas.DataFrame
+            One row per sequence of the block (from `sequence_plan`).
+        rng : numpy.random.Generator
+            The block's stream of the dynamics.
+        first_sequence : int
+            Number of the block's first sequence in the whole call (new
+            entity identifiers count from it).
+        first_row : int
+            Global row number of the block's first row.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by global row number.
+        """
+        lengths = self.sequence_lengths(rows)
         n, longest = len(rows), int(lengths.max(initial=0))
         if self.context_model_ is not None and n:
             scores = _finite(self.context_model_.latent_.scores(rows))
@@ -543,22 +606,40 @@ class SequenceSynthesizer(BaseModel):
         pandas.DataFrame
             Consecutive blocks; concatenated they equal `sample`'s output.
         """
+        return self.sequence_plan(
+            n_sequences, seed, sequence_length=sequence_length, conditions=conditions
+        ).iter_blocks()
+
+    def sequence_plan(
+        self,
+        n_sequences: int,
+        seed: SeedLike = None,
+        *,
+        sequence_length: int | None = None,
+        conditions: dict[str, Any] | None = None,
+    ) -> SequencePlan:
+        """Draw one row per sequence (context, length, first values) and fix the dynamics' seed.
+
+        The plan makes the rows of `sample` for any run of whole blocks of
+        `BLOCK_SEQUENCES` sequences (`SequencePlan.part`), which is how
+        `stochgen.dask.to_dask` spreads sequences over partitions.
+
+        Parameters
+        ----------
+        n_sequences, seed, sequence_length, conditions
+            As in `sample`.
+
+        Returns
+        -------
+        SequencePlan
+            ``plan.sample()`` equals ``sample(n_sequences, seed, ...)``.
+        """
         check_is_fitted(self)
         n = check_n_samples(n_sequences, "n_sequences")
         conditions = self._check_sample_args(conditions, sequence_length)
         context_seed, dynamics_seed = as_seed_sequence(seed).spawn(2)
         rows = self._per_sequence(n, context_seed, conditions, sequence_length)
-        return self._iter_blocks(rows, dynamics_seed)
-
-    def _iter_blocks(
-        self, rows: pd.DataFrame, dynamics_seed: np.random.SeedSequence
-    ) -> Iterator[pd.DataFrame]:
-        first_row = 0
-        for i, start in enumerate(range(0, len(rows), BLOCK_SEQUENCES)):
-            part = rows.iloc[start : start + BLOCK_SEQUENCES].reset_index(drop=True)
-            block = self._block(part, block_generator(dynamics_seed, i), start, first_row)
-            first_row += len(block)
-            yield block
+        return SequencePlan(self, rows, dynamics_seed)
 
     def sample(
         self,
@@ -598,18 +679,12 @@ class SequenceSynthesizer(BaseModel):
             On a negative ``n_sequences``, a ``sequence_length`` below 1, or
             conditions on columns that are not context columns.
         """
-        blocks = list(
-            self.iter_sample(
-                n_sequences, seed, sequence_length=sequence_length, conditions=conditions
-            )
-        )
-        if not blocks:
-            return self._empty()
-        return pd.concat(blocks) if len(blocks) > 1 else blocks[0]
+        return self.sequence_plan(
+            n_sequences, seed, sequence_length=sequence_length, conditions=conditions
+        ).sample()
 
     def _empty(self) -> pd.DataFrame:
-        rows = self._per_sequence(0, as_seed_sequence(0), {}, None)
-        return self._block(rows, np.random.default_rng(0), 0, 0)
+        return self.sequence_plan(0, 0).empty()
 
     def sample_to(
         self,
@@ -650,6 +725,26 @@ class SequenceSynthesizer(BaseModel):
     def _set_state(self, state: dict[str, Any]) -> None:
         super()._set_state(state)
         check_fitted_state(self)
+
+
+def _number_dimensions(values: LatentTable, table: pd.DataFrame) -> dict[int, str]:
+    """Return the latent dimension of each number column's value (not labels, not dates)."""
+    out = {}
+    for j, (name, role) in enumerate(values.layout_):
+        dtype = table[name].dtype
+        number = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        if role == "value" and number:
+            out[j] = name
+    return out
+
+
+def _number_values(
+    values: LatentTable, numbers: dict[int, str], z: NDArray[np.float64]
+) -> dict[int, NDArray[np.float64]]:
+    rows = values.rows(z)
+    return {
+        j: rows[name].to_numpy(dtype=np.float64, na_value=np.nan) for j, name in numbers.items()
+    }
 
 
 def _values(column: Any) -> Any:

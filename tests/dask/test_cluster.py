@@ -111,6 +111,23 @@ def test_simulate_on_workers_does_not_depend_on_partitioning(client):
     assert share == pytest.approx(0.19146, abs=0.004)
 
 
+def test_sequences_sampled_on_worker_processes_equal_one_machine_sample(client):
+    from stochgen import SequenceSynthesizer
+
+    rng = np.random.default_rng(4)
+    rows = [
+        (f"e{e}", 2000 + t, "ab"[e % 2], float(rng.normal()))
+        for e in range(30)
+        for t in range(int(rng.integers(2, 9)))
+    ]
+    panel = pd.DataFrame(rows, columns=["id", "year", "group", "x"])
+    model = SequenceSynthesizer(entity="id", order="year").fit(panel)
+    n = 9_000  # three partitions of whole sequences, the last one short
+    frame = sgd.sequences_to_dask(model, n, seed=2, partition_sequences=4_096)
+    assert frame.npartitions == 3
+    pd.testing.assert_frame_equal(client.compute(frame).result(), model.sample(n, seed=2))
+
+
 def test_killed_worker_is_retried_and_the_fit_does_not_change():
     # A cluster of its own: the killed worker's nanny may not bring it back here.
     cluster = distributed.LocalCluster(

@@ -6,7 +6,7 @@ import stochgen
 from stochgen import SequenceSynthesizer
 from stochgen.exceptions import NotFittedError, ValidationError
 from stochgen.metrics.sequences import change_ks, sequence_lengths
-from stochgen.sequences import synthesizer as synthesizer_module
+from stochgen.sequences import plan as plan_module
 
 
 def _panel(n_entities=60, seed=0):
@@ -93,7 +93,7 @@ def test_conditions_on_context_and_fixed_length(model):
 
 
 def test_determinism_blocks_and_files(model, monkeypatch, tmp_path):
-    monkeypatch.setattr(synthesizer_module, "BLOCK_SEQUENCES", 7)
+    monkeypatch.setattr(plan_module, "BLOCK_SEQUENCES", 7)
     a = model.sample(30, seed=7)
     assert a.equals(model.sample(30, seed=7))
     assert not a.equals(model.sample(30, seed=8))
