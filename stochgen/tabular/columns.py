@@ -4,7 +4,8 @@ Each model learns a column's marginal behaviour and exposes
 
 - ``n_latent`` and ``latent_roles``: how many latent dimensions it uses and
   what each carries ("value", "missing", "spike", "label"),
-- ``latent_scores(column)``: normal scores of the real rows, NaN where a
+- ``latent_scores(column)``: normal scores of any rows under the fitted
+  model, each row on its own (not ranked among the rows passed), NaN where a
   dimension is undefined for a row,
 - ``attenuation``: for each dimension, the standard deviation of its scores
   (below 1 for discrete dimensions, whose score is the conditional mean of a

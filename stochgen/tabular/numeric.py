@@ -38,6 +38,10 @@ _MIN_ATOM_SHARE = 0.1
 _MIN_DISTINCT_BESIDE_ATOM = 10
 
 
+#: Probabilities of single values are kept this far inside (0, 1) (scores within +-6.4).
+_U_FLOOR = 1e-10
+
+
 class NumericColumn(BaseModel):
     """A continuous, integer or datetime column.
 
@@ -418,11 +422,44 @@ class NumericColumn(BaseModel):
         at_atom = ~missing & (values == self.atom_) if self._has_atom_dimension else missing & False
         spread = ~missing & ~at_atom
         out = np.full((values.size, self.n_latent), np.nan)
-        # Tied values share the conditional-mean score of their quantile interval.
-        _, inverse, counts = np.unique(values[spread], return_inverse=True, return_counts=True)
-        out[spread, 0] = interval_scores(counts / counts.sum())[inverse]
+        out[spread, 0] = self._value_scores(values[spread])
         self.write_indicator_scores(out, missing, at_atom)
         return out
+
+    def _value_scores(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return the normal scores of values under the fitted marginal, row by row.
+
+        A value the empirical marginal holds repeatedly owns an interval of
+        probability (``lower_q_`` to ``upper_q_``, as conditions use it), and
+        without tails its end values own the probability beyond the end knots;
+        those take the conditional-mean score of their interval. Any other
+        value takes ``Phi^-1(F(x))``, clipped to (1e-10, 1 - 1e-10). The score
+        of a row therefore does not depend on the other rows passed with it
+        (the scores `fit_transform` gives the real rows are their ranks'
+        interval scores: the same but at the two end values).
+        """
+        marginal = self.marginal_
+        lo = np.clip(np.asarray(marginal.cdf(x), dtype=np.float64), _U_FLOOR, 1.0 - _U_FLOOR)
+        hi = lo.copy()
+        if isinstance(marginal, EmpiricalDistribution) and marginal.values_.size:
+            k = np.minimum(np.searchsorted(marginal.values_, x), marginal.values_.size - 1)
+            tied = (marginal.values_[k] == x) & (marginal.upper_q_[k] > marginal.lower_q_[k])
+            lo[tied] = marginal.lower_q_[k[tied]]
+            hi[tied] = marginal.upper_q_[k[tied]]
+            # Without a tail, the end values also own the probability beyond their knots.
+            low_tail, high_tail = marginal.tail_scales_
+            if not low_tail > 0:
+                lo[x <= marginal.values_[0]] = 0.0
+            if not high_tail > 0:
+                top = x >= marginal.values_[-1]
+                lo[top] = np.minimum(lo[top], marginal.upper_q_[-1])
+                hi[top] = 1.0
+        scores = special.ndtri(hi)
+        wide = hi > lo
+        a, b = special.ndtri(lo[wide]), scores[wide]
+        density = np.exp(-0.5 * a * a) - np.exp(-0.5 * b * b)
+        scores[wide] = density / np.sqrt(2.0 * np.pi) / (hi[wide] - lo[wide])
+        return scores
 
     def write_indicator_scores(
         self, out: NDArray[np.float64], missing: NDArray[np.bool_], at_atom: NDArray[np.bool_]
