@@ -429,31 +429,26 @@ class NumericColumn(BaseModel):
     def _value_scores(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return the normal scores of values under the fitted marginal, row by row.
 
-        A value the empirical marginal holds repeatedly owns an interval of
-        probability (``lower_q_`` to ``upper_q_``, as conditions use it), and
-        without tails its end values own the probability beyond the end knots;
-        those take the conditional-mean score of their interval. Any other
-        value takes ``Phi^-1(F(x))``, clipped to (1e-10, 1 - 1e-10). The score
-        of a row therefore does not depend on the other rows passed with it
-        (the scores `fit_transform` gives the real rows are their ranks'
-        interval scores: the same but at the two end values).
+        A value the empirical marginal holds owns the probability between the
+        midpoints of its knots and its neighbours' (from 0 for the first, to 1
+        for the last): for the real rows these are their ranks' intervals, so
+        the real rows get exactly the scores `fit_transform` gave them. They
+        take the conditional-mean score of that interval; any other value
+        takes ``Phi^-1(F(x))``, clipped to (1e-10, 1 - 1e-10). The score of a
+        row does not depend on the other rows passed with it.
         """
         marginal = self.marginal_
         lo = np.clip(np.asarray(marginal.cdf(x), dtype=np.float64), _U_FLOOR, 1.0 - _U_FLOOR)
         hi = lo.copy()
         if isinstance(marginal, EmpiricalDistribution) and marginal.values_.size:
-            k = np.minimum(np.searchsorted(marginal.values_, x), marginal.values_.size - 1)
-            tied = (marginal.values_[k] == x) & (marginal.upper_q_[k] > marginal.lower_q_[k])
-            lo[tied] = marginal.lower_q_[k[tied]]
-            hi[tied] = marginal.upper_q_[k[tied]]
-            # Without a tail, the end values also own the probability beyond their knots.
-            low_tail, high_tail = marginal.tail_scales_
-            if not low_tail > 0:
-                lo[x <= marginal.values_[0]] = 0.0
-            if not high_tail > 0:
-                top = x >= marginal.values_[-1]
-                lo[top] = np.minimum(lo[top], marginal.upper_q_[-1])
-                hi[top] = 1.0
+            values = marginal.values_
+            bounds = np.concatenate(
+                [[0.0], (marginal.upper_q_[:-1] + marginal.lower_q_[1:]) / 2.0, [1.0]]
+            )
+            k = np.minimum(np.searchsorted(values, x), values.size - 1)
+            held = values[k] == x
+            lo[held] = bounds[k[held]]
+            hi[held] = bounds[k[held] + 1]
         scores = special.ndtri(hi)
         wide = hi > lo
         a, b = special.ndtri(lo[wide]), scores[wide]
