@@ -53,7 +53,8 @@ test-compat:
 test-nojit: venv
 	$(PIP) install --quiet -e ".[test]"
 	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -o addopts="-ra" tests/tabular/test_kernels.py \
-		tests/samplers tests/copulas tests/sequences/test_dynamics.py -k "kernel or twin or reference"
+		tests/samplers tests/copulas tests/sequences/test_dynamics.py tests/montecarlo/test_qmc.py \
+		-k "kernel or twin or reference"
 
 lint: venv
 	$(BIN)/ruff check .
