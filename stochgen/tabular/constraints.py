@@ -334,7 +334,53 @@ def _epoch_seconds(values: pd.Series) -> pd.Series:
     return seconds.astype(float)
 
 
-class FixedCombinations(Constraint):
+class GroupAsLabel(Constraint):
+    """Base of the rules whose group of ``columns`` the model learns as one categorical column.
+
+    The learned column ``key_`` replaces the group; subclasses say how rows
+    map to its labels (`forward`, `reverse`) and what its name starts with
+    (`_key_name`).
+
+    Parameters
+    ----------
+    columns : list of str
+        The group.
+    """
+
+    met_by = "transform"
+    rejection_feasible = False
+
+    def __init__(self, columns: list[str] | None = None) -> None:
+        self.columns = columns
+
+    def required_columns(self) -> list[str]:
+        """Return the columns (the setting)."""
+        return list(self.columns or [])
+
+    def replaced_columns(self) -> list[str]:
+        """Return the columns: the model learns the group as one label."""
+        return self.required_columns()
+
+    def learned_kinds(self) -> dict[str, str]:
+        """Return ``{key_: "categorical"}``, the column the model learns."""
+        return {self.key_: "categorical"}
+
+    def learned_columns(self, names: list[str]) -> list[str]:
+        """Return ``names`` without the columns, with the learned column last."""
+        return [n for n in names if n not in self.required_columns()] + [self.key_]
+
+    def _key_name(self) -> str:
+        raise NotImplementedError  # pragma: no cover
+
+    def _learn_key(self, data: pd.DataFrame) -> None:
+        # The learned column's name: one no column of the table has.
+        key = self._key_name()
+        while key in data.columns:
+            key += "_"
+        self.key_ = key
+
+
+class FixedCombinations(GroupAsLabel):
     """Only combinations of these columns seen in the real table, met by construction.
 
     The model learns the combination as one categorical column.
@@ -355,33 +401,15 @@ class FixedCombinations(Constraint):
     FixedCombinations(columns=['country', 'city'])
     """
 
-    met_by = "transform"
-    rejection_feasible = False
     stores_values = True
     _fitted_attributes = ("dtypes_", "combinations_", "key_")
-
-    def __init__(self, columns: list[str] | None = None) -> None:
-        self.columns = columns
-
-    def required_columns(self) -> list[str]:
-        """Return the columns (the setting)."""
-        return list(self.columns or [])
-
-    def replaced_columns(self) -> list[str]:
-        """Return the columns: the model learns their combination as one label."""
-        return self.required_columns()
-
-    def learned_kinds(self) -> dict[str, str]:
-        """Return ``{key_: "categorical"}``, the joined column the model learns."""
-        return {self.key_: "categorical"}
 
     def describe(self) -> str:
         """Return the rule as text: ``fixed_combinations(a, b)``."""
         return f"fixed_combinations({', '.join(map(quote_column, self.required_columns()))})"
 
-    def learned_columns(self, names: list[str]) -> list[str]:
-        """Return ``names`` without the columns, with the joined column last."""
-        return [n for n in names if n not in self.required_columns()] + [self.key_]
+    def _key_name(self) -> str:
+        return "+".join(self.required_columns())
 
     def holds(self, rows: pd.DataFrame) -> np.ndarray:
         """Return which rows show a combination seen in the real table."""
@@ -405,11 +433,7 @@ class FixedCombinations(Constraint):
         # Distinct label tuples in order of appearance; no DataFrame round trip, which
         # would turn a None of a numeric column back into NaN and lose the match.
         self.combinations_ = [list(row) for row in dict.fromkeys(_as_labels(data[names]))]
-        # The joined column's name: one no column of the table has.
-        key = "+".join(names)
-        while key in data.columns:
-            key += "_"
-        self.key_ = key
+        self._learn_key(data)
 
     def forward(self, data: pd.DataFrame) -> pd.DataFrame:
         """Replace the columns by one column of joined labels."""

@@ -22,6 +22,7 @@ from stochgen.tabular.constraints import (
     Bounds,
     Constraint,
     FixedCombinations,
+    GroupAsLabel,
     Inequality,
     Predicate,
     Unique,
@@ -359,7 +360,7 @@ class LinearEquality(Constraint):
         return rows
 
 
-class OneHot(Constraint):
+class OneHot(GroupAsLabel):
     """Exactly one of ``columns`` is 1 and the others 0 in every row, met by construction.
 
     The model learns which column is hot as one categorical column. Rows with a
@@ -384,28 +385,7 @@ class OneHot(Constraint):
     True
     """
 
-    met_by = "transform"
-    rejection_feasible = False
     _fitted_attributes = ("dtypes_", "key_")
-
-    def __init__(self, columns: list[str] | None = None) -> None:
-        self.columns = columns
-
-    def required_columns(self) -> list[str]:
-        """Return the columns."""
-        return list(self.columns or [])
-
-    def replaced_columns(self) -> list[str]:
-        """Return the columns: the model learns which is hot."""
-        return self.required_columns()
-
-    def learned_kinds(self) -> dict[str, str]:
-        """Return ``{key_: "categorical"}``."""
-        return {self.key_: "categorical"}
-
-    def learned_columns(self, names: list[str]) -> list[str]:
-        """Return ``names`` without the columns, with the key column last."""
-        return [n for n in names if n not in self.required_columns()] + [self.key_]
 
     def describe(self) -> str:
         """Return the rule as text: ``one_hot(a, b, c)``."""
@@ -426,10 +406,10 @@ class OneHot(Constraint):
 
     def _learn(self, data: pd.DataFrame) -> None:
         self.dtypes_ = {c: str(data[c].dtype) for c in self.required_columns()}
-        key = "one_hot(" + ",".join(self.required_columns()) + ")"
-        while key in data.columns:
-            key += "_"
-        self.key_ = key
+        self._learn_key(data)
+
+    def _key_name(self) -> str:
+        return "one_hot(" + ",".join(self.required_columns()) + ")"
 
     def holds(self, rows: pd.DataFrame) -> np.ndarray:
         """Return which rows have exactly one 1 and 0 elsewhere in the group."""
