@@ -24,7 +24,10 @@ with the numpy log-density, 32 walkers (2 dim + 2 = 102 in 50-d), its default
 stretch move. stochgen, numba column: a numba log-density of one point; numpy
 column: the same numpy batch function emcee gets (``vectorized=True``).
 stochgen's ensemble runs 256 walkers and its default move mixture; its
-adaptive random walk 8 chains (numba) or 64 (numpy, lockstep).
+adaptive random walk 8 chains (numba) or 64 (numpy, lockstep); its fitted
+mixture proposal (``proposal="mixture"``) its default chains, max(32, 2 dim + 2)
+(numba), or 256 (numpy), for 20,000 (numba) or 4,000 (numpy) steps on every
+target.
 Every cell is the best of two runs (seeds 1 and 2, for every tool alike).
 
 Run:  .venv/bin/python benchmarks/bench_mcmc.py          (about 3 minutes)
@@ -115,6 +118,8 @@ TARGETS = [
 #: call; with a numba one a walker-step costs the same, and a larger ensemble makes
 #: the moves' differences span curved targets better (the banana's time drops 5x).
 WALKERS = 256
+#: Steps of the mixture proposal, the same on every target: (numba, numpy).
+MIXTURE_STEPS = (20_000, 4_000)
 
 
 def ess_both(draws):
@@ -132,7 +137,7 @@ def ess_both(draws):
 def run_stochgen(logpdf, dim, steps, seed, **settings):
     sampler = MetropolisHastings(logpdf, dim, progress=False, **settings)
     start = time.perf_counter()
-    sampler.sample(8, warmup=8, seed=0)
+    sampler.sample(8, warmup=100 if settings.get("proposal") == "mixture" else 8, seed=0)
     first = time.perf_counter() - start
     start = time.perf_counter()
     result = sampler.sample(steps - steps // 4, warmup=steps // 4, seed=seed)
@@ -176,6 +181,9 @@ def main(runs=2):
             ("numba", "adaptive"): best_of(
                 runs, run_stochgen, point, dim, nb_steps[1], proposal="adaptive"
             ),
+            ("numba", "mixture"): best_of(
+                runs, run_stochgen, point, dim, MIXTURE_STEPS[0], proposal="mixture"
+            ),
             ("numpy", "ensemble"): best_of(
                 runs, run_stochgen, batch, dim, np_steps[0], proposal="ensemble",
                 vectorized=True, chains=WALKERS,
@@ -183,6 +191,10 @@ def main(runs=2):
             ("numpy", "adaptive"): best_of(
                 runs, run_stochgen, batch, dim, np_steps[1], proposal="adaptive",
                 vectorized=True, chains=64,
+            ),
+            ("numpy", "mixture"): best_of(
+                runs, run_stochgen, batch, dim, MIXTURE_STEPS[1], proposal="mixture",
+                vectorized=True, chains=WALKERS,
             ),
         }  # fmt: skip
         for (kind, proposal), out in cand.items():
@@ -218,6 +230,7 @@ def gradient(runs):
         ("mala", 40_000, {"grad_logpdf": gauss_grad}),
         ("adaptive", 80_000, {}),
         ("ensemble", 4_000, {"chains": WALKERS}),
+        ("mixture", MIXTURE_STEPS[0], {}),
     ):
         out = best_of(runs, run_stochgen, gauss_point, 50, steps, proposal=proposal, **extra)
         ess, geyer = cell(out)

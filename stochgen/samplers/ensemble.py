@@ -29,7 +29,14 @@ from stochgen._kernels.ensemble import (
 from stochgen.exceptions import ValidationError
 from stochgen.samplers.schedule import run_chunks
 
-__all__ = ["DEFAULT_MOVES", "MOVES", "move_probabilities", "run_ensemble"]
+__all__ = [
+    "DEFAULT_MOVES",
+    "MOVES",
+    "check_walkers",
+    "ensemble_advance",
+    "move_probabilities",
+    "run_ensemble",
+]
 
 MOVES = {"stretch": STRETCH, "walk": WALK, "de": DE, "snooker": SNOOKER}
 #: Differential evolution for most steps (affine invariant, and good in high
@@ -115,41 +122,64 @@ def run_ensemble(
     walker, advanced in place. Draws after warm-up go to ``draws`` (walkers,
     draws, dim), one every ``thin`` steps.
     """
+    advance, chunk = ensemble_advance(
+        logpdf, batch_logpdf, ens=ens, lp=lp, gens=numba.typed.List(gens), move_cum=move_cum,
+        warmup=warmup, thin=thin, draws=draws, n_accept=n_accept,
+    )  # fmt: skip
+    return run_chunks(
+        advance, total, chunk=chunk, max_time=max_time, progress=progress, label="ensemble"
+    )
+
+
+def ensemble_advance(
+    logpdf: Callable[..., float] | None,
+    batch_logpdf: Callable[[NDArray[np.float64]], NDArray[np.float64]],
+    *,
+    ens: NDArray[np.float64],
+    lp: NDArray[np.float64],
+    gens: numba.typed.List,
+    move_cum: NDArray[np.float64],
+    warmup: int,
+    thin: int,
+    draws: NDArray[np.float64],
+    n_accept: NDArray[np.int64],
+) -> tuple[Callable[[int, int], None], int]:
+    """Return ``(advance, chunk)``: ``advance(t0, steps)`` moves the ensemble in place.
+
+    The arguments are those of `run_ensemble`, with ``gens`` already a
+    ``numba.typed.List``; ``chunk`` is the number of steps per call that keeps
+    the draws independent of the chunking (see `stochgen.samplers.schedule`).
+    """
     walkers, dim = ens.shape
-    typed_gens = numba.typed.List(gens)
     if logpdf is not None:
         kernel = ensemble_kernel(logpdf, walkers * dim >= PARALLEL_WORK)
 
         def advance(t0: int, steps: int) -> None:
-            kernel(ens, lp, typed_gens, move_cum, n_accept, t0, steps, warmup, thin, draws)
+            kernel(ens, lp, gens, move_cum, n_accept, t0, steps, warmup, thin, draws)
 
-        chunk = CHUNK_STEPS
-    else:
-        h = walkers // 2
-        ys = np.empty((h, dim))
-        log_factor = np.empty(h)
-        scratch = np.empty((h, dim))
-        no_values = np.empty(h)
+        return advance, CHUNK_STEPS
+    h = walkers // 2
+    ys = np.empty((h, dim))
+    log_factor = np.empty(h)
+    scratch = np.empty((h, dim))
+    no_values = np.empty(h)
 
-        def advance(t0: int, steps: int) -> None:
-            step = ensemble_half_step
-            step(ens, lp, typed_gens, move_cum, ys, log_factor, no_values, scratch,
-                 -1, 0, False, n_accept, False, draws, 0)  # fmt: skip
-            for t in range(t0, t0 + steps):
-                counted = t >= warmup
-                s = t - warmup + 1
-                record = s > 0 and s % thin == 0
-                step(ens, lp, typed_gens, move_cum, ys, log_factor, batch_logpdf(ys), scratch,
-                     0, 1, counted, n_accept, False, draws, 0)  # fmt: skip
-                step(ens, lp, typed_gens, move_cum, ys, log_factor, batch_logpdf(ys), scratch,
-                     1, 0 if t + 1 < t0 + steps else -1, counted, n_accept, record, draws,
-                     s // thin - 1)  # fmt: skip
+    def advance_batch(t0: int, steps: int) -> None:
+        step = ensemble_half_step
+        step(ens, lp, gens, move_cum, ys, log_factor, no_values, scratch,
+             -1, 0, False, n_accept, False, draws, 0)  # fmt: skip
+        for t in range(t0, t0 + steps):
+            counted = t >= warmup
+            s = t - warmup + 1
+            record = s > 0 and s % thin == 0
+            step(ens, lp, gens, move_cum, ys, log_factor, batch_logpdf(ys), scratch,
+                 0, 1, counted, n_accept, False, draws, 0)  # fmt: skip
+            step(ens, lp, gens, move_cum, ys, log_factor, batch_logpdf(ys), scratch,
+                 1, 0 if t + 1 < t0 + steps else -1, counted, n_accept, record, draws,
+                 s // thin - 1)  # fmt: skip
 
-        # Each chunk ends with both halves finished, so chunking leaves draws unchanged.
-        chunk = max(1, CHUNK_STEPS // max(1, walkers // 64))
-    return run_chunks(
-        advance, total, chunk=chunk, max_time=max_time, progress=progress, label="ensemble"
-    )
+    # Each chunk ends with both halves finished, so chunking leaves draws unchanged.
+    return advance_batch, max(1, CHUNK_STEPS // max(1, walkers // 64))
 
 
 def check_walkers(walkers: int, dim: int) -> None:

@@ -2,8 +2,9 @@
 
 `MetropolisHastings` validates its settings, finds starting points and
 streams, and hands the run to one engine: `stochgen.samplers.random_walk`
-("rw", "adaptive", "independence"), `stochgen.samplers.ensemble` ("ensemble")
-or `stochgen.samplers.gradient` ("hmc", "mala"). Each engine has a compiled
+("rw", "adaptive", "independence"), `stochgen.samplers.ensemble` ("ensemble"),
+`stochgen.samplers.mixture` ("mixture") or `stochgen.samplers.gradient`
+("hmc", "mala"). Each engine has a compiled
 path for a numba log-density and a batched path for a vectorized numpy one.
 """
 
@@ -25,17 +26,18 @@ from stochgen.exceptions import ValidationError
 from stochgen.samplers.diagnostics import effective_sample_size
 from stochgen.samplers.ensemble import check_walkers, move_probabilities, run_ensemble
 from stochgen.samplers.gradient import check_gradient, run_gradient
+from stochgen.samplers.mixture import MIN_WARMUP, PROPOSAL_KEYS, run_mixture
 from stochgen.samplers.random_walk import run_random_walk
 from stochgen.samplers.results import MCMCResult, MCMCState
 
 __all__ = ["PROPOSALS", "MetropolisHastings"]
 
 _KINDS = {"rw": RANDOM_WALK, "adaptive": ADAPTIVE, "independence": INDEPENDENCE}
-PROPOSALS = ("adaptive", "rw", "independence", "ensemble", "hmc", "mala", "auto")
+PROPOSALS = ("adaptive", "rw", "independence", "ensemble", "mixture", "hmc", "mala", "auto")
 #: Tries per chain to find a dispersed starting point with a finite log-density.
 MAX_INIT_TRIES = 100
 #: Pilot of proposal="auto": (warm-up, draws) per candidate.
-PILOT_STEPS = {"adaptive": (1000, 2000), "ensemble": (500, 1000)}
+PILOT_STEPS = {"adaptive": (1000, 2000), "ensemble": (500, 1000), "mixture": (1000, 1000)}
 #: Default HMC path length (in the units of the adapted mass matrix).
 PATH_LENGTH = 1.5
 
@@ -53,7 +55,7 @@ class MetropolisHastings(BaseModel):
         ``-inf`` (the proposal is rejected).
     dim : int
         Dimension of the target.
-    proposal : {"adaptive", "rw", "independence", "ensemble", "hmc", "mala", "auto"}
+    proposal : {"adaptive", "rw", "independence", "ensemble", "mixture", "hmc", "mala", "auto"}
         ``"rw"``: Gaussian random walk ``y = x + step_size * L z`` with
         ``L L^T = proposal_cov``. ``"adaptive"``: the same during warm-up, with
         ``L`` set to the Cholesky factor of each chain's own sample covariance
@@ -68,20 +70,29 @@ class MetropolisHastings(BaseModel):
         halves by affine-invariant stretch and walk moves (Goodman and Weare
         2010), differential evolution (ter Braak 2006) and snooker moves (ter
         Braak and Vrugt 2008), mixed as ``moves`` says.
+        ``"mixture"``: independence proposals from a Gaussian mixture fitted
+        to the target during warm-up (Giordani and Kohn 2010): the first half
+        of warm-up moves the chains as an ensemble, then EM fits the mixture
+        (components chosen by BIC) and refits it in eight rounds to the
+        proposals weighted by ``p/q``; frozen after warm-up. Needs ``warmup >=
+        100`` and chains as ``"ensemble"`` does; see
+        `stochgen.samplers.mixture`.
         ``"hmc"`` and ``"mala"``: Hamiltonian Monte Carlo with random path
         lengths, and the Metropolis-adjusted Langevin algorithm, with step sizes
         tuned by dual averaging (Hoffman and Gelman 2014) and a diagonal mass
         matrix learned in warm-up; they need ``grad_logpdf``.
         ``"auto"``: ``"hmc"`` when ``grad_logpdf`` is given; otherwise a short
-        pilot run of ``"adaptive"`` (1,000 warm-up steps, 2,000 draws) and of
-        ``"ensemble"`` (500 and 1,000), each from its own stream of the seed,
-        and the one with the larger minimum ESS per second of the pilot runs
-        (``"ensemble"`` is skipped when ``chains`` is set to a number it cannot
+        pilot run of ``"adaptive"`` (1,000 warm-up steps, 2,000 draws), of
+        ``"ensemble"`` (500 and 1,000) and of ``"mixture"`` (1,000 and 1,000),
+        each from its own stream of the seed, and the one with the largest
+        minimum ESS per second of the pilot runs (``"ensemble"`` and
+        ``"mixture"`` are skipped when ``chains`` is set to a number they cannot
         use). ``result.proposal`` says which ran.
     chains : int, optional
         Number of chains (walkers for ``"ensemble"``). Chain ``i`` draws from
         stream ``i`` of the seed. By default 8, and ``max(32, 2 dim + 2)`` for
-        ``"ensemble"``, which needs an even number of at least ``2 dim``.
+        ``"ensemble"`` and ``"mixture"``, which need an even number of at least
+        ``2 dim``.
     vectorized : bool
         Whether ``logpdf`` (and ``grad_logpdf``) take a batch.
     grad_logpdf : callable, optional
@@ -294,6 +305,20 @@ class MetropolisHastings(BaseModel):
                 move_cum=move_probabilities(self.moves), n_accept=n_accept, **common,
             )  # fmt: skip
             tuning = {}
+        elif proposal == "mixture":
+            if initial_state is None:
+                check_walkers(chains, dim)
+            state = {"x": x, "lp": lp}
+            if initial_state is not None:
+                state.update({k: np.array(v, copy=True) for k, v in initial_state.tuning.items()})
+            fit_seed = np.random.SeedSequence(
+                entropy=root.entropy, spawn_key=(*root.spawn_key, 1 << 21)
+            )
+            done, elapsed = run_mixture(
+                numba_logpdf, batch_logpdf, state, gen_z=gen_z, gen_u=gen_u,
+                fit_rng=np.random.default_rng(fit_seed), n_accept=n_accept, **common,
+            )  # fmt: skip
+            tuning = {k: state[k] for k in PROPOSAL_KEYS}
         elif proposal in ("hmc", "mala"):
             state = self._gradient_state(proposal, x, lp, batch_logpdf, initial_state)
             state["n_accept"] = n_accept
@@ -334,7 +359,7 @@ class MetropolisHastings(BaseModel):
         if self.chains is None:
             if initial_state is not None:
                 return int(initial_state.x.shape[0])
-            if proposal == "ensemble":
+            if proposal in ("ensemble", "mixture"):
                 return max(32, 2 * dim + 2)
             return 8
         chains = check_n_samples(self.chains, "chains")
@@ -348,12 +373,12 @@ class MetropolisHastings(BaseModel):
         dim: int,
         root: np.random.SeedSequence,
     ) -> str:
-        """Pick "hmc" given a gradient, else the faster of "adaptive" and "ensemble" in a pilot."""
+        """Pick "hmc" given a gradient, else the fastest of the gradient-free moves in a pilot."""
         if self.grad_logpdf is not None:
             return "hmc"
         best, best_rate = "adaptive", -np.inf
         for k, candidate in enumerate(PILOT_STEPS):
-            if candidate == "ensemble" and self.chains is not None:
+            if candidate in ("ensemble", "mixture") and self.chains is not None:
                 walkers = check_n_samples(self.chains, "chains")
                 if walkers % 2 or walkers < max(2 * dim, 6):
                     continue  # the main run could not use an ensemble of this size
@@ -363,7 +388,7 @@ class MetropolisHastings(BaseModel):
                 entropy=root.entropy, spawn_key=(*root.spawn_key, 1 << 20, k)
             )
             # A first short call compiles the kernels, so the timed one measures sampling.
-            pilot.sample(4, warmup=4, seed=seed)
+            pilot.sample(4, warmup=MIN_WARMUP if candidate == "mixture" else 4, seed=seed)
             result = pilot.sample(n, warmup=warm, seed=seed)
             with np.errstate(all="ignore"):
                 ess = effective_sample_size(result.draws)

@@ -32,7 +32,7 @@ def gauss_grad(x):
 
 @pytest.mark.parametrize(
     ("proposal", "extra"),
-    [("adaptive", {}), ("ensemble", {}), ("hmc", {"grad_logpdf": gauss_grad})],
+    [("adaptive", {}), ("ensemble", {}), ("mixture", {}), ("hmc", {"grad_logpdf": gauss_grad})],
 )
 def test_resume_equals_one_long_run(proposal, extra):
     fn = gauss_logpdf if extra else ar1_logpdf
@@ -105,13 +105,14 @@ def test_progress_bar_with_tqdm(capsys, monkeypatch):
 
 
 def test_max_time_stops_every_engine():
-    for proposal, extra in (("ensemble", {}), ("hmc", {"grad_logpdf": gauss_grad})):
+    engines = (("ensemble", {}), ("mixture", {}), ("hmc", {"grad_logpdf": gauss_grad}))
+    for proposal, extra in engines:
         fn = gauss_logpdf if extra else ar1_logpdf
         sampler = MetropolisHastings(fn, DIM, proposal=proposal, progress=False,
                                      max_time=1e-9, **extra)  # fmt: skip
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            res = sampler.sample(100_000, warmup=10, seed=0)
+            res = sampler.sample(100_000, warmup=200, seed=0)
         assert any("max_time" in str(w.message) for w in caught)
         assert res.n_draws < 100_000
 
@@ -120,7 +121,7 @@ def test_auto_runs_a_pilot_and_reports_its_choice():
     res = MetropolisHastings(ar1_logpdf, DIM, proposal="auto", progress=False).sample(
         2000, warmup=1000, seed=3
     )
-    assert res.proposal in ("adaptive", "ensemble")
+    assert res.proposal in ("adaptive", "ensemble", "mixture")
     assert res.last_state.proposal == res.proposal
     assert np.all(res.rhat < 1.02)
 
