@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from stochgen._kernels.discrete import build_cdf_guide, guide_search
 from stochgen._kernels.guide import build_guide
-from stochgen._kernels.inverse import evaluate_inverse, mark_pure_buckets
+from stochgen._kernels.inverse import evaluate_inverse, fill_inverse, mark_pure_buckets
 from stochgen._rng import SeedLike, as_seed_sequence, block_generator, iter_blocks
 from stochgen._validation import check_n_samples, check_positive
 from stochgen.exceptions import StochgenWarning, ValidationError
@@ -430,6 +430,9 @@ class InverseTransform:
         return out
 
     def _fill(self, rng: np.random.Generator, out: NDArray[np.float64]) -> None:
+        if not self.discrete:
+            fill_inverse(rng, self._breaks, self._table, self._guide, out)
+            return
         rng.random(out=out)
         self._invert(out, out)
 

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from scipy import special, stats
 
 from stochgen._kernels.guide import build_guide
-from stochgen._kernels.inverse import evaluate_inverse, mark_pure_buckets
+from stochgen._kernels.inverse import evaluate_inverse, fill_inverse, mark_pure_buckets
 from stochgen.exceptions import ValidationError
 from stochgen.samplers.inverse import InverseTransform
 from tests.reference import inverse as ref
@@ -129,6 +129,18 @@ def test_kernel_matches_numpy_reference(samplers):
         np.testing.assert_allclose(
             out, ref.evaluate_inverse(u, sampler._breaks, sampler._table), rtol=1e-12
         )
+        # The fused kernel draws the same uniforms itself: the same values (to the
+        # bit, since it runs the same arithmetic), the generator left in the same state.
+        a, b = np.random.default_rng(9), np.random.default_rng(9)
+        fused = np.empty(5000)
+        fill_inverse(a, sampler._breaks, sampler._table, sampler._guide, fused)
+        u2 = b.random(5000)
+        np.testing.assert_allclose(
+            fused, ref.evaluate_inverse(u2, sampler._breaks, sampler._table), rtol=1e-12
+        )
+        evaluate_inverse(u2, sampler._breaks, sampler._table, sampler._guide, u2)
+        np.testing.assert_array_equal(fused, u2)
+        assert a.random() == b.random()
 
 
 def test_discrete_scipy_target_exact_in_tails():
