@@ -30,7 +30,9 @@ mixture proposal (``proposal="mixture"``) its default chains, max(32, 2 dim + 2)
 target.
 Every cell is the best of two runs (seeds 1 and 2, for every tool alike).
 
-Run:  .venv/bin/python benchmarks/bench_mcmc.py          (about 3 minutes)
+Run:  .venv/bin/python benchmarks/bench_mcmc.py          (about 5 minutes)
+      .venv/bin/python benchmarks/bench_mcmc.py --banana-seeds   (the mixture proposal
+      on the banana over 8 seeds and three run lengths: R-hat and both ESS per second)
 """
 
 from __future__ import annotations
@@ -237,5 +239,30 @@ def gradient(runs):
         print(f"| {proposal} | {ess:,.0f} | {geyer:,.0f} | {out[2]:.2f} |", flush=True)
 
 
+def banana_seeds(seeds=range(1, 9)):
+    """``proposal="mixture"`` on the banana over many seeds: R-hat and both ESS per second."""
+    MetropolisHastings(banana_point, 2, proposal="mixture", progress=False).sample(
+        100, warmup=100, seed=0
+    )
+    for warmup, n in ((8_000, 20_000), (20_000, 20_000), (20_000, 60_000)):
+        rows = []
+        for seed in seeds:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sampler = MetropolisHastings(banana_point, 2, proposal="mixture", progress=False)
+                res = sampler.sample(n, warmup=warmup, seed=seed)
+            ess, geyer = ess_both(res.draws)
+            rows.append((res.rhat.max(), ess / res.elapsed, geyer / res.elapsed))
+        r = np.array(rows)
+        print(f"warmup {warmup}, draws {n}: max R-hat {r[:, 0].max():.4f}; ESS/s (emcee def.) "
+              f"{r[:, 1].min():,.0f}-{r[:, 1].max():,.0f}; Geyer ESS/s "
+              f"{r[:, 2].min():,.0f}-{r[:, 2].max():,.0f}", flush=True)  # fmt: skip
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--banana-seeds" in sys.argv:
+        banana_seeds()
+    else:
+        main()
