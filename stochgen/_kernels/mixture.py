@@ -42,6 +42,7 @@ __all__ = [
     "pick",
     "propose",
     "propose_all",
+    "whitened_sq",
 ]
 
 
@@ -63,6 +64,20 @@ def pick(u, cum):
 
 
 @jit
+def whitened_sq(y, mean, chol, w):
+    """``|L^-1 (y - mean)|^2`` by forward substitution, ``L`` lower; ``w`` ``(d,)`` scratch."""
+    sq = 0.0
+    for i in range(y.shape[0]):
+        s = y[i] - mean[i]
+        row = chol[i]
+        for j in range(i):
+            s -= row[j] * w[j]
+        w[i] = s / row[i]
+        sq += w[i] * w[i]
+    return sq
+
+
+@jit
 def log_density(y, means, chols, log_c, scales, log_v, known, known_sq, w, sq_k):
     """Log-density of ``y`` under the mixture, up to ``-d/2 log 2 pi``.
 
@@ -77,19 +92,7 @@ def log_density(y, means, chols, log_c, scales, log_v, known, known_sq, w, sq_k)
     j_all = scales.shape[0]
     top = -np.inf
     for k in range(k_all):
-        if k == known:
-            sq = known_sq
-        else:
-            sq = 0.0
-            chol = chols[k]
-            mean = means[k]
-            for i in range(d):
-                s = y[i] - mean[i]
-                row = chol[i]
-                for j in range(i):
-                    s -= row[j] * w[j]
-                w[i] = s / row[i]
-                sq += w[i] * w[i]
+        sq = known_sq if k == known else whitened_sq(y, means[k], chols[k], w)
         sq_k[k] = sq
         for j in range(j_all):
             term = log_c[k] + log_v[j] - 0.5 * sq / scales[j]
@@ -258,17 +261,7 @@ def e_step(points, point_w, means, chols, log_c, resp):
         x = points[r]
         top = -np.inf
         for k in range(k_all):
-            chol = chols[k]
-            mean = means[k]
-            sq = 0.0
-            for i in range(d):
-                s = x[i] - mean[i]
-                row = chol[i]
-                for j in range(i):
-                    s -= row[j] * w[j]
-                w[i] = s / row[i]
-                sq += w[i] * w[i]
-            resp[r, k] = log_c[k] - 0.5 * sq
+            resp[r, k] = log_c[k] - 0.5 * whitened_sq(x, means[k], chols[k], w)
             if resp[r, k] > top:
                 top = resp[r, k]
         acc = 0.0
