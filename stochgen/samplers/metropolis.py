@@ -318,7 +318,8 @@ class MetropolisHastings(BaseModel):
                 numba_logpdf, batch_logpdf, state, gen_z=gen_z, gen_u=gen_u,
                 fit_rng=np.random.default_rng(fit_seed), n_accept=n_accept, **common,
             )  # fmt: skip
-            tuning = {k: state[k] for k in PROPOSAL_KEYS}
+            # Absent when max_time stopped the run before the first fit.
+            tuning = {k: state[k] for k in PROPOSAL_KEYS if k in state}
         elif proposal in ("hmc", "mala"):
             state = self._gradient_state(proposal, x, lp, batch_logpdf, initial_state)
             state["n_accept"] = n_accept

@@ -140,9 +140,10 @@ def fit_mixture(
     else:
         keep = weights > 0
         points, point_w = points[keep], weights[keep]
-        point_w = point_w * (point_w.sum() / np.sum(point_w**2))
+        if point_w.size:
+            point_w = point_w * (point_w.sum() / np.sum(point_w**2))
     n_eff = float(point_w.sum())
-    if n_eff <= d + 1:
+    if not n_eff > d + 1:  # also when no weight is positive
         raise ValidationError(
             f"fitting a mixture in {d} dimensions needs more than {d + 1} points (effective "
             f"number); got {n_eff:.1f}"

@@ -158,6 +158,8 @@ def test_fit_refuses_too_few_or_constant_points():
     rng = np.random.default_rng(0)
     with pytest.raises(ValidationError, match="needs more than 4 points"):
         fit_mixture(rng.normal(size=(4, 3)), rng)
+    with pytest.raises(ValidationError, match="needs more than 3 points"):
+        fit_mixture(rng.normal(size=(50, 2)), rng, weights=np.zeros(50))
     with pytest.raises(ValidationError, match="do not vary"):
         fit_mixture(np.ones((50, 2)), rng)
 
@@ -283,3 +285,17 @@ def test_auto_picks_the_mixture_where_it_wins():
         1000, warmup=1000, seed=1
     )
     assert res.proposal == "mixture"
+
+
+def test_time_cap_before_the_first_fit():
+    # Stopped inside the ensemble phase: no mixture yet, so none in the state; a resumed
+    # run then fits one in its own warm-up.
+    sampler = MetropolisHastings(ar1_logpdf, DIM, proposal="mixture", progress=False,
+                                 max_time=1e-9)  # fmt: skip
+    with pytest.warns(ConvergenceWarning, match="max_time"):
+        res = sampler.sample(100, warmup=20_000, seed=0)
+    assert res.n_draws == 0 and "means" not in res.last_state.tuning
+    more = sampler.set_params(max_time=None).sample(
+        200, warmup=400, initial_state=res.last_state, seed=1
+    )
+    assert set(more.last_state.tuning) == set(KEYS) and np.all(more.rhat < 1.05)
