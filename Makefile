@@ -54,7 +54,7 @@ test-nojit: venv
 	$(PIP) install --quiet -e ".[test]"
 	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -o addopts="-ra" tests/tabular/test_kernels.py \
 		tests/samplers tests/copulas tests/sequences/test_dynamics.py tests/montecarlo/test_qmc.py \
-		-k "kernel or twin or reference"
+		tests/test_pcg64.py -k "kernel or twin or reference or pcg64"
 
 lint: venv
 	$(BIN)/ruff check .

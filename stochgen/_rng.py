@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TypeAlias
 
 import numpy as np
+from numpy.typing import NDArray
 
 __all__ = [
     "BLOCK_ROWS",
@@ -19,6 +20,7 @@ __all__ = [
     "as_generator",
     "as_seed_sequence",
     "block_generator",
+    "block_states",
     "iter_blocks",
     "spawn_generators",
 ]
@@ -136,6 +138,41 @@ def block_generator(root: np.random.SeedSequence, index: int) -> np.random.Gener
     True
     """
     return np.random.Generator(np.random.PCG64(_child(root, index)))
+
+
+def block_states(root: np.random.SeedSequence, n_blocks: int) -> NDArray[np.uint64]:
+    """Return the PCG64 states blocks ``0 .. n_blocks - 1`` start from, for kernels.
+
+    Row ``i`` holds the four words of `stochgen._kernels.pcg64` that
+    ``block_generator(root, i)``'s bit generator starts from: a kernel that
+    steps them draws the same doubles as that generator, without making a
+    generator object per block.
+
+    Parameters
+    ----------
+    root : numpy.random.SeedSequence
+        From `as_seed_sequence`.
+    n_blocks : int
+        Number of blocks.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_blocks, 4)`` uint64.
+
+    Examples
+    --------
+    >>> from stochgen._kernels.pcg64 import next_double
+    >>> state = block_states(as_seed_sequence(3), 2)[1]
+    >>> bool(next_double(state) == block_generator(as_seed_sequence(3), 1).random())
+    True
+    """
+    from stochgen._kernels.pcg64 import seed_state
+
+    states = np.empty((n_blocks, 4), dtype=np.uint64)
+    for i in range(n_blocks):
+        states[i] = seed_state(_child(root, i))
+    return states
 
 
 def spawn_generators(seed: SeedLike, n: int) -> list[np.random.Generator]:

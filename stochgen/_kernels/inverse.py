@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stochgen._kernels.guide import walk_from
+from stochgen._kernels.pcg64 import next_double
 from stochgen._numba import jit
 
 __all__ = ["evaluate_inverse", "fill_inverse", "mark_pure_buckets"]
@@ -92,18 +93,22 @@ def evaluate_inverse(
 # helpers: with numba's IR inlining both kernels ran at half speed (measured).
 @jit
 def fill_inverse(
-    rng: np.random.Generator,
+    states: NDArray[np.uint64],
     breaks: NDArray[np.float64],
     table: NDArray[np.float64],
     guide: NDArray[np.int64],
     out: NDArray[np.float64],
+    block_rows: int,
 ) -> None:
-    """Fill ``out`` with ``P_i(u)`` of uniforms drawn from ``rng``.
+    """Fill ``out`` block by block with ``P_i(u)`` of each block's own uniforms.
 
-    The same values as ``rng.random(out=out)`` followed by `evaluate_inverse`,
-    and ``rng`` ends in the same state, but the uniforms never go through
-    memory: each chunk's are drawn, clamped and located in one loop and
-    turned into values in the next.
+    Block ``b`` (rows ``b * block_rows`` on) draws its uniforms from the
+    PCG64 state ``states[b]`` (`stochgen._kernels.pcg64`, advanced in place):
+    the values of ``Generator(PCG64(seq_b)).random(out=block)`` followed by
+    `evaluate_inverse`, but the uniforms are drawn inline, never go through
+    memory, and no generator object is made per block. In each chunk they
+    are drawn, clamped and located in one loop and turned into values in the
+    next.
     """
     m = breaks.size - 1
     ends = breaks[1:]
@@ -112,20 +117,24 @@ def fill_inverse(
     size = guide.shape[0]
     index = np.empty(_CHUNK, dtype=np.int64)
     values = np.empty(_CHUNK)
-    for start in range(0, out.size, _CHUNK):
-        count = min(_CHUNK, out.size - start)
-        for t in range(count):
-            v = min(max(rng.random(), lo), hi)
-            values[t] = v
-            i = guide[min(max(int(v * size), 0), size - 1)]
-            if i < 0:
-                i = walk_from(ends, -i - 1, v)
-            index[t] = i
-        for t in range(count):
-            v = values[t]
-            row = table[index[t]]
-            d = v - row[0]
-            d2 = d * d
-            out[start + t] = (row[1] + row[2] * d) + d2 * (
-                (row[3] + row[4] * d) + d2 * (row[5] + row[6] * d)
-            )
+    for b in range(states.shape[0]):
+        state = states[b]
+        first = b * block_rows
+        last = min(first + block_rows, out.size)
+        for start in range(first, last, _CHUNK):
+            count = min(_CHUNK, last - start)
+            for t in range(count):
+                v = min(max(next_double(state), lo), hi)
+                values[t] = v
+                i = guide[min(max(int(v * size), 0), size - 1)]
+                if i < 0:
+                    i = walk_from(ends, -i - 1, v)
+                index[t] = i
+            for t in range(count):
+                v = values[t]
+                row = table[index[t]]
+                d = v - row[0]
+                d2 = d * d
+                out[start + t] = (row[1] + row[2] * d) + d2 * (
+                    (row[3] + row[4] * d) + d2 * (row[5] + row[6] * d)
+                )

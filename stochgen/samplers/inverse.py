@@ -25,7 +25,14 @@ from numpy.typing import ArrayLike, NDArray
 from stochgen._kernels.discrete import build_cdf_guide, guide_search
 from stochgen._kernels.guide import build_guide
 from stochgen._kernels.inverse import evaluate_inverse, fill_inverse, mark_pure_buckets
-from stochgen._rng import SeedLike, as_seed_sequence, block_generator, iter_blocks
+from stochgen._rng import (
+    BLOCK_ROWS,
+    SeedLike,
+    as_seed_sequence,
+    block_generator,
+    block_states,
+    iter_blocks,
+)
 from stochgen._validation import check_n_samples, check_positive
 from stochgen.exceptions import StochgenWarning, ValidationError
 
@@ -414,25 +421,38 @@ class InverseTransform:
 
             return self.ppf(uniform_points(n, 1, seed, method)[:, 0])
         out = np.empty(n)
-        if workers == 1 or n <= 65_536:
-            for start, stop, rng in iter_blocks(n, seed):
-                self._fill(rng, out[start:stop])
-            return out
-        root = as_seed_sequence(seed)
-        starts = list(range(0, n, 65_536))
+        if self.discrete:
+            if workers == 1 or n <= BLOCK_ROWS:
+                for start, stop, rng in iter_blocks(n, seed):
+                    self._fill(rng, out[start:stop])
+                return out
+            root = as_seed_sequence(seed)
+            starts = list(range(0, n, BLOCK_ROWS))
 
-        def work(index: int) -> None:
-            start = starts[index]
-            self._fill(block_generator(root, index), out[start : min(start + 65_536, n)])
+            def work(index: int) -> None:
+                start = starts[index]
+                self._fill(block_generator(root, index), out[start : min(start + BLOCK_ROWS, n)])
+
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(work, range(len(starts))))
+            return out
+        # Continuous targets: block b's PCG64 stream stepped inside the kernel.
+        states = block_states(as_seed_sequence(seed), -(-n // BLOCK_ROWS))
+        tables = (self._breaks, self._table, self._guide)
+        if workers == 1 or len(states) == 1:
+            fill_inverse(states, *tables, out, BLOCK_ROWS)
+            return out
+        cuts = np.linspace(0, len(states), min(workers, len(states)) + 1).astype(int)
+
+        def span(k: int) -> None:
+            a, b = cuts[k], cuts[k + 1]
+            fill_inverse(states[a:b], *tables, out[a * BLOCK_ROWS : b * BLOCK_ROWS], BLOCK_ROWS)
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(work, range(len(starts))))
+            list(pool.map(span, range(len(cuts) - 1)))
         return out
 
     def _fill(self, rng: np.random.Generator, out: NDArray[np.float64]) -> None:
-        if not self.discrete:
-            fill_inverse(rng, self._breaks, self._table, self._guide, out)
-            return
         rng.random(out=out)
         self._invert(out, out)
 

@@ -6,6 +6,7 @@ from scipy import special, stats
 
 from stochgen._kernels.guide import build_guide
 from stochgen._kernels.inverse import evaluate_inverse, fill_inverse, mark_pure_buckets
+from stochgen._rng import as_seed_sequence, block_generator, block_states, iter_blocks
 from stochgen.exceptions import ValidationError
 from stochgen.samplers.inverse import InverseTransform
 from tests.reference import inverse as ref
@@ -129,18 +130,33 @@ def test_kernel_matches_numpy_reference(samplers):
         np.testing.assert_allclose(
             out, ref.evaluate_inverse(u, sampler._breaks, sampler._table), rtol=1e-12
         )
-        # The fused kernel draws the same uniforms itself: the same values (to the
-        # bit, since it runs the same arithmetic), the generator left in the same state.
-        a, b = np.random.default_rng(9), np.random.default_rng(9)
+        # The fused kernel steps each block's PCG64 itself: the values of numpy's
+        # generators for those blocks (to the bit: the same arithmetic follows), and
+        # each state left where numpy's generator is.
+        root = as_seed_sequence(9)
+        states = block_states(root, 3)
         fused = np.empty(5000)
-        fill_inverse(a, sampler._breaks, sampler._table, sampler._guide, fused)
-        u2 = b.random(5000)
+        fill_inverse(states, sampler._breaks, sampler._table, sampler._guide, fused, 2000)
+        gens = [block_generator(root, i) for i in range(3)]
+        u2 = np.concatenate([g.random(k) for g, k in zip(gens, (2000, 2000, 1000), strict=True)])
         np.testing.assert_allclose(
-            fused, ref.evaluate_inverse(u2, sampler._breaks, sampler._table), rtol=1e-12
-        )
+            fused, ref.evaluate_inverse(u2, sampler._breaks, sampler._table), rtol=1e-12,
+            atol=1e-15,
+        )  # fmt: skip
         evaluate_inverse(u2, sampler._breaks, sampler._table, sampler._guide, u2)
         np.testing.assert_array_equal(fused, u2)
-        assert a.random() == b.random()
+        for state, gen in zip(states, gens, strict=True):
+            numpy_state = gen.bit_generator.state["state"]["state"]
+            assert (int(state[0]) << 64 | int(state[1])) == numpy_state
+
+
+def test_sample_draws_the_block_streams(samplers):
+    # sample(n, seed) inverts block i's uniforms from block_generator(root, i), as
+    # before the kernel stepped PCG64 itself.
+    sampler = samplers["normal"]
+    n = 150_000
+    u = np.concatenate([g.random(b - a) for a, b, g in iter_blocks(n, 3)])
+    np.testing.assert_array_equal(sampler.sample(n, seed=3), sampler.ppf(u))
 
 
 def test_discrete_scipy_target_exact_in_tails():
