@@ -3,30 +3,35 @@
 An independence Metropolis-Hastings sampler whose proposal is a mixture of
 Gaussians fitted to the target during warm-up (adaptive independence
 samplers with mixture-of-normals proposals: Giordani and Kohn 2010). Warm-up
-runs in three stages:
+``W`` runs in three stages:
 
 1. ``[0, W/2)``: the walkers move as an ensemble (`stochgen.samplers.ensemble`),
    which finds the target's mass whatever its scale and shape; its draws from
    ``[W/4, W/2)`` are kept.
-2. At ``W/2`` a Gaussian mixture is fitted to those draws by EM, its number
-   of components (1, 2, 4, ... up to `MAX_COMPONENTS`) chosen by BIC; each
-   component's covariance is widened by `INFLATE`, and a defensive component
-   (the draws' mean, twice their standard deviation) takes weight
-   `DEFENSIVE`, so the proposal's tails are heavier than the fit's. From here
-   on every chain is an independence sampler.
-3. The mixture is fitted again at ``3W/4`` and at ``W``, each time to the
-   independence draws since ``W/2``: a chain that reaches mass the first fit
-   missed sticks there (its proposal density is small), so the next fit
-   covers it.
+2. At ``W/2`` EM fits a Gaussian mixture to those draws, its number of
+   components (1, 2, 4, ... up to `MAX_COMPONENTS`) chosen by BIC. The
+   proposal runs each component at two widths: its covariance times
+   `INFLATE`, and a defensive copy ``DEFENSIVE_SCALE`` times wider with weight
+   `DEFENSIVE`, so that the proposal's tails are heavier than the fit's. From
+   here on every chain is an independence sampler.
+3. `ROUNDS` rounds over ``[W/2, W)`` refit the mixture by EM, warm-started
+   from the last fit, to every proposal made so far weighted by ``p/q``
+   (population Monte Carlo, Cappe et al. 2008; each round's weights count
+   as its effective sample size): proposals reach wherever ``q`` does, so
+   mass the first fit under-covered pulls the next fit towards it. A round
+   whose weights are too uneven (effective size below ``MIN_EFFECTIVE (d +
+   1)``) refits to the chains' own points instead.
 
 After warm-up the proposal is frozen, so the draws come from one fixed,
 valid Markov chain per walker, and ``result.last_state`` carries the mixture
-for a resumed run. Each step costs one log-density and ``K`` triangular
-solves; accepted proposals are independent of the past, so on targets the
-mixture fits well the draws are close to independent. It fails where the
-warm-up never found some of the mass (a mode no walker visited), and fits
-poorly in many dimensions when the target is far from Gaussian: a low
-acceptance rate says so (see `LOW_ACCEPTANCE`).
+for a resumed run. Each step costs one log-density and one triangular solve
+per fitted component; accepted proposals are independent of the past, so on
+targets the mixture fits well the draws are close to independent. It fails
+where the warm-up never found some of the mass (a mode no walker visited),
+fits poorly in many dimensions when the target is far from Gaussian, and
+sticks for a while wherever ``p/q`` is large (tails the mixture
+under-covers): the acceptance rate, R-hat and split-chain ESS say so (see
+`LOW_ACCEPTANCE`).
 """
 
 from __future__ import annotations
