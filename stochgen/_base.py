@@ -41,6 +41,12 @@ class BaseModel:
 
     #: Names of the attributes ``fit`` sets; saved and restored by model files.
     _fitted_attributes: ClassVar[tuple[str, ...]] = ()
+    #: For models that build their state on first use (samplers: ``setup``): the
+    #: attribute that marks it built, and the settings it is built from.
+    #: `set_params` on one of those settings removes the mark, so the next use
+    #: builds the state again instead of serving the old one.
+    _built_mark: ClassVar[str | None] = None
+    _built_from: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -64,6 +70,9 @@ class BaseModel:
     def set_params(self, **params: Any) -> Self:
         """Set constructor settings; the fitted state is left as it is.
 
+        A state built on first use (a sampler's ``setup``) is dropped when a
+        setting it depends on changes, and built again on the next use.
+
         Parameters
         ----------
         **params
@@ -86,6 +95,9 @@ class BaseModel:
                     f"{type(self).__name__} has no setting {name!r}; valid settings: {valid}"
                 )
             setattr(self, name, value)
+        mark = self._built_mark
+        if mark is not None and self._built_from & params.keys() and hasattr(self, mark):
+            delattr(self, mark)
         return self
 
     def clone(self) -> Self:

@@ -75,6 +75,10 @@ class RatioOfUniforms(BaseModel):
     (True, 0.73)
     """
 
+    # set_params on what the sampler is built from drops the built state (see BaseModel).
+    _built_mark = "center_"
+    _built_from = frozenset({"pdf", "support", "center", "search_center"})
+
     def __init__(
         self,
         pdf: Callable[..., Any],

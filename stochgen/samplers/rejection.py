@@ -222,6 +222,12 @@ class Rejection(BaseModel):
     ('piecewise', 'tdr')
     """
 
+    # set_params on what the sampler is built from drops the built state (see BaseModel).
+    _built_mark = "hat_kind_"
+    _built_from = frozenset(
+        {"pdf", "support", "hat", "center", "max_intervals", "target_efficiency"}
+    )
+
     def __init__(
         self,
         pdf: Callable[..., Any],

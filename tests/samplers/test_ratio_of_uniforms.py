@@ -56,3 +56,12 @@ def test_errors():
     sampler.u_max_ *= 0.9  # a rectangle that cuts the region
     with pytest.raises(HatViolationError, match="outside the ratio-of-uniforms rectangle"):
         sampler.sample(10_000, seed=0)
+
+
+def test_set_params_rebuilds_for_a_new_density():
+    # Regression: the region built for the first pdf was kept after set_params.
+    sampler = RatioOfUniforms(lambda x: np.exp(-0.5 * x * x))
+    sampler.sample(1000, seed=0)
+    sampler.set_params(pdf=lambda x: np.exp(-0.5 * (x - 5.0) ** 2))
+    draws = sampler.sample(20_000, seed=1)
+    assert stats.kstest(draws, stats.norm(5.0).cdf).pvalue > 1e-3

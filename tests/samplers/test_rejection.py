@@ -202,3 +202,18 @@ def test_integrable_pole_gives_a_clear_error():
             pytest.raises(ValidationError, match="pdf is inf|looks unbounded"),
         ):
             Rejection(pole, support=support, max_time=5.0).sample(10_000, seed=0)
+
+
+def test_set_params_rebuilds_the_hat_for_a_new_density():
+    # Regression: the hat built for the first pdf was kept, so draws followed the old density.
+    sampler = Rejection(lambda x: np.exp(-0.5 * x * x))
+    sampler.sample(1000, seed=0)
+    assert sampler.hat_kind_ == "tdr"
+    sampler.set_params(pdf=lambda x: np.exp(-0.5 * (x - 5.0) ** 2))
+    draws = sampler.sample(20_000, seed=1)
+    assert stats.kstest(draws, stats.norm(5.0).cdf).pvalue > 1e-3
+    # A setting the hat does not depend on keeps the built hat.
+    pieces = sampler._tdr
+    sampler.set_params(max_time=30.0)
+    sampler.sample(10, seed=2)
+    assert sampler._tdr is pieces
