@@ -31,7 +31,6 @@ from stochgen._rng import (
     as_seed_sequence,
     block_generator,
     block_states,
-    iter_blocks,
 )
 from stochgen._validation import check_n_samples, check_positive
 from stochgen.exceptions import StochgenWarning, ValidationError
@@ -421,35 +420,31 @@ class InverseTransform:
 
             return self.ppf(uniform_points(n, 1, seed, method)[:, 0])
         out = np.empty(n)
+        root = as_seed_sequence(seed)
+        n_blocks = -(-n // BLOCK_ROWS)
         if self.discrete:
-            if workers == 1 or n <= BLOCK_ROWS:
-                for start, stop, rng in iter_blocks(n, seed):
-                    self._fill(rng, out[start:stop])
-                return out
-            root = as_seed_sequence(seed)
-            starts = list(range(0, n, BLOCK_ROWS))
 
-            def work(index: int) -> None:
-                start = starts[index]
-                self._fill(block_generator(root, index), out[start : min(start + BLOCK_ROWS, n)])
+            def fill_span(a: int, b: int) -> None:
+                for i in range(a, b):
+                    block = out[i * BLOCK_ROWS : (i + 1) * BLOCK_ROWS]
+                    self._fill(block_generator(root, i), block)
 
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(work, range(len(starts))))
+        else:
+            # Continuous targets: block b's PCG64 stream stepped inside the kernel.
+            states = block_states(root, n_blocks)
+
+            def fill_span(a: int, b: int) -> None:
+                fill_inverse(states[a:b], self._breaks, self._table, self._guide,
+                             out[a * BLOCK_ROWS : b * BLOCK_ROWS], BLOCK_ROWS)  # fmt: skip
+
+        spans = min(workers, n_blocks)
+        if spans <= 1:
+            fill_span(0, n_blocks)
             return out
-        # Continuous targets: block b's PCG64 stream stepped inside the kernel.
-        states = block_states(as_seed_sequence(seed), -(-n // BLOCK_ROWS))
-        tables = (self._breaks, self._table, self._guide)
-        if workers == 1 or len(states) == 1:
-            fill_inverse(states, *tables, out, BLOCK_ROWS)
-            return out
-        cuts = np.linspace(0, len(states), min(workers, len(states)) + 1).astype(int)
-
-        def span(k: int) -> None:
-            a, b = cuts[k], cuts[k + 1]
-            fill_inverse(states[a:b], *tables, out[a * BLOCK_ROWS : b * BLOCK_ROWS], BLOCK_ROWS)
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(span, range(len(cuts) - 1)))
+        # Contiguous runs of blocks, one per thread; each block keeps its own stream.
+        cuts = np.linspace(0, n_blocks, spans + 1).astype(int)
+        with ThreadPoolExecutor(max_workers=spans) as pool:
+            list(pool.map(fill_span, cuts[:-1], cuts[1:]))
         return out
 
     def _fill(self, rng: np.random.Generator, out: NDArray[np.float64]) -> None:

@@ -97,6 +97,13 @@ def test_same_rows_however_split(samplers):
     np.testing.assert_array_equal(one, two)
     np.testing.assert_array_equal(one[:1000], sampler.sample(1000, seed=7))
     assert not np.array_equal(one[:1000], sampler.sample(1000, seed=8))
+    # Discrete targets split the same way (block generators, then the table).
+    counts = InverseTransform(stats.poisson(4.0))
+    np.testing.assert_array_equal(
+        counts.sample(200_000, seed=7, workers=3), counts.sample(200_000, seed=7)
+    )
+    u = np.concatenate([g.random(b - a) for a, b, g in iter_blocks(200_000, 7)])
+    np.testing.assert_array_equal(counts.sample(200_000, seed=7), counts.ppf(u))
 
 
 def test_ppf_edges_and_nan(samplers):
